@@ -1,0 +1,1 @@
+"""The ``simfarm`` command line: thin typer commands over ``farm``. Nothing imports ``cli``."""

@@ -1,0 +1,53 @@
+"""``simfarm``: the typer app. Commands live in one module per area and register here.
+
+Heavy libraries (pybullet, ray, pyarrow, boto3, kubernetes) are imported inside
+commands, never at import time, so ``simfarm --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from farm import __version__
+
+app = typer.Typer(name="simfarm", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Scenario simulation farm: closed-loop rollouts of a full autonomy stack, at scale.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"simfarm {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Scenario simulation farm for autonomy teams."""
+
+
+def _register() -> None:
+    # Each area module exposes ``register(app)``; modules that are not there yet are skipped.
+    import importlib
+
+    for name in ("cli.run_cmds", "cli.stack_cmds", "cli.scenario_cmds", "cli.sweep_cmds", "cli.store_cmds",
+                 "cli.submit_cmds"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,45 @@
+"""The farm's error hierarchy. The CLI catches ``SimfarmError`` once.
+
+Every error carries where it happened (``source``: a file, a CLI option, a
+sweep id), which field, and why, so it prints as one line.
+"""
+
+from __future__ import annotations
+
+
+class SimfarmError(Exception):
+    """Base class: a domain error with a one-line message and an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, source: str = "", field: str = "") -> None:
+        self.reason = reason
+        self.source = source
+        self.field = field
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """``source: field: reason`` with the empty parts left out."""
+        return ": ".join(part for part in (self.source, self.field, self.reason) if part)
+
+
+class InputError(SimfarmError):
+    """Bad input (scenario or sweep file, CLI argument, real-run log): exit 2, before any work."""
+
+    exit_code = 2
+
+
+class StackLoadError(InputError):
+    """A stack entry point that cannot be imported or built."""
+
+
+class StoreError(SimfarmError):
+    """The results store is unreachable, inconsistent or refused an operation."""
+
+
+class LeaseError(StoreError):
+    """Another driver holds the sweep's lease."""
+
+
+class ExecutionError(SimfarmError):
+    """The executor could not run the sweep (cluster unreachable, version mismatch...)."""

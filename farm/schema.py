@@ -1,0 +1,156 @@
+"""The declared Arrow schemas (v1) for runs, events, telemetry and params, and row conversion.
+
+Every writer casts to these schemas, so no column's type depends on which batch
+came first. Older files are read by unifying with type promotion (store).
+Partition columns (``family``) are also kept in the files so a part read on its
+own is complete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from farm.result import RolloutResult
+
+SCHEMA_VERSION = 1
+
+LATENCY_TYPE = pa.list_(pa.struct([
+    ("module", pa.string()), ("p50_ms", pa.float64()), ("p95_ms", pa.float64()), ("max_ms", pa.float64()),
+]))
+
+RUNS_SCHEMA = pa.schema([
+    ("run_id", pa.string()),
+    ("scenario_key", pa.string()),
+    ("sweep_id", pa.string()),
+    ("family", pa.string()),
+    ("family_version", pa.int32()),
+    ("seed", pa.int64()),
+    ("stack_id", pa.string()),
+    ("fidelity", pa.string()),
+    ("design", pa.string()),
+    ("params", pa.string()),           # JSON object name -> value
+    ("odd_tags", pa.list_(pa.string())),
+    ("status", pa.string()),
+    ("passed", pa.bool_()),
+    ("fail_reasons", pa.list_(pa.string())),
+    ("error", pa.string()),
+    ("outcome_hash", pa.string()),
+    ("collision", pa.bool_()),
+    ("collision_speed_mps", pa.float64()),
+    ("min_ttc_s", pa.float64()),
+    ("min_distance_m", pa.float64()),
+    ("route_completion", pa.float64()),
+    ("time_to_goal_s", pa.float64()),
+    ("max_decel_mps2", pa.float64()),
+    ("max_jerk_mps3", pa.float64()),
+    ("max_lat_accel_mps2", pa.float64()),
+    ("offroad", pa.bool_()),
+    ("speed_violation", pa.bool_()),
+    ("safety_triggers", pa.int32()),
+    ("fallbacks", pa.int32()),
+    ("stack_p50_ms", pa.float64()),    # whole-tick wall time, all modules [ms]
+    ("stack_p95_ms", pa.float64()),
+    ("stack_max_ms", pa.float64()),
+    ("latency", LATENCY_TYPE),         # per module wall time [ms]
+    ("sim_time_s", pa.float64()),
+    ("wall_time_s", pa.float64()),
+    ("attempt", pa.int32()),
+    ("worker", pa.string()),
+    ("code_fingerprint", pa.string()),
+    ("started_at", pa.timestamp("us", tz="UTC")),
+    ("spec", pa.string()),             # canonical RolloutSpec JSON (replay)
+    ("schema_version", pa.int16()),
+], metadata={"simfarm.table": "runs", "simfarm.schema_version": str(SCHEMA_VERSION)})
+
+EVENTS_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("family", pa.string()), ("t_s", pa.float64()),
+    ("kind", pa.string()), ("detail", pa.string()),
+], metadata={"simfarm.table": "events", "simfarm.schema_version": str(SCHEMA_VERSION)})
+
+TELEMETRY_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("family", pa.string()), ("t_s", pa.float64()),
+    ("x_m", pa.float64()), ("y_m", pa.float64()), ("yaw_rad", pa.float64()),
+    ("v_mps", pa.float64()), ("a_mps2", pa.float64()),
+    ("cmd_accel_mps2", pa.float64()), ("cmd_steer_rad", pa.float64()),
+    ("nearest_obstacle_m", pa.float64()), ("ttc_s", pa.float64()),
+], metadata={"simfarm.table": "telemetry", "simfarm.schema_version": str(SCHEMA_VERSION)})
+
+PARAMS_SCHEMA = pa.schema([
+    ("run_id", pa.string()), ("family", pa.string()), ("name", pa.string()),
+    ("num_value", pa.float64()), ("str_value", pa.string()),
+], metadata={"simfarm.table": "params", "simfarm.schema_version": str(SCHEMA_VERSION)})
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "runs": RUNS_SCHEMA, "events": EVENTS_SCHEMA, "telemetry": TELEMETRY_SCHEMA, "params": PARAMS_SCHEMA,
+}
+
+
+def _run_row(result: RolloutResult, sweep_id: str) -> dict[str, Any]:
+    spec = result.spec
+    m = result.metrics
+    total = next((lat for lat in result.latency if lat.module == "total"), None)
+    row: dict[str, Any] = {
+        "run_id": spec.run_id, "scenario_key": spec.scenario_key, "sweep_id": sweep_id,
+        "family": spec.family, "family_version": spec.family_version, "seed": spec.seed,
+        "stack_id": spec.stack_id, "fidelity": spec.fidelity, "design": spec.design,
+        "params": json.dumps(spec.param_dict, sort_keys=True), "odd_tags": list(result.odd_tags),
+        "status": result.status.value, "passed": result.passed, "fail_reasons": list(result.fail_reasons),
+        "error": result.error, "outcome_hash": result.outcome_hash,
+        "stack_p50_ms": total.p50_ms if total else None,
+        "stack_p95_ms": total.p95_ms if total else None,
+        "stack_max_ms": total.max_ms if total else None,
+        "latency": [{"module": x.module, "p50_ms": x.p50_ms, "p95_ms": x.p95_ms, "max_ms": x.max_ms}
+                    for x in result.latency if x.module != "total"],
+        "sim_time_s": result.sim_time_s, "wall_time_s": result.wall_time_s, "attempt": result.attempt,
+        "worker": result.worker, "code_fingerprint": result.code_fingerprint,
+        "started_at": datetime.fromisoformat(result.started_at) if result.started_at else None,
+         "spec": spec.to_json(), "schema_version": SCHEMA_VERSION,
+    }
+    metric_values = m.as_dict() if m is not None else dict.fromkeys(_METRIC_COLUMNS)
+    row.update(metric_values)
+    return row
+
+
+_METRIC_COLUMNS = ("collision", "collision_speed_mps", "min_ttc_s", "min_distance_m", "route_completion",
+                   "time_to_goal_s", "max_decel_mps2", "max_jerk_mps3", "max_lat_accel_mps2", "offroad",
+                   "speed_violation", "safety_triggers", "fallbacks")
+
+
+def _param_rows(result: RolloutResult) -> list[dict[str, Any]]:
+    rows = []
+    for name, value in result.spec.params:
+        numeric = not isinstance(value, str)
+        rows.append({"run_id": result.run_id, "family": result.spec.family, "name": name,
+                     "num_value": float(value) if numeric else None,
+                     "str_value": str(value).lower() if isinstance(value, bool) else str(value)})
+    return rows
+
+
+def _telemetry_rows(result: RolloutResult) -> dict[str, Any]:
+    tel = result.telemetry
+    if tel is None:
+        return {name: [] for name in TELEMETRY_SCHEMA.names}
+    n = len(tel.t_s)
+    columns: dict[str, Any] = {"run_id": [result.run_id] * n, "family": [result.spec.family] * n}
+    for name in TELEMETRY_SCHEMA.names[2:]:
+        columns[name] = getattr(tel, name)
+    return columns
+
+
+def to_tables(results: Iterable[RolloutResult], sweep_id: str) -> dict[str, pa.Table]:
+    """Convert results to the four declared tables (telemetry empty unless recorded)."""
+    results = list(results)
+    events = [{"run_id": r.run_id, "family": r.spec.family, "t_s": e.t_s, "kind": e.kind, "detail": e.detail}
+              for r in results for e in r.events]
+    telemetry = [pa.table(_telemetry_rows(r), schema=TELEMETRY_SCHEMA) for r in results if r.telemetry is not None]
+    return {
+        "runs": pa.Table.from_pylist([_run_row(r, sweep_id) for r in results], schema=RUNS_SCHEMA),
+        "events": pa.Table.from_pylist(events, schema=EVENTS_SCHEMA),
+        "params": pa.Table.from_pylist([p for r in results for p in _param_rows(r)], schema=PARAMS_SCHEMA),
+        "telemetry": pa.concat_tables(telemetry) if telemetry else TELEMETRY_SCHEMA.empty_table(),
+    }

@@ -1,0 +1,130 @@
+"""RolloutSpec: everything needed to reproduce one rollout, as a frozen value.
+
+A spec round-trips through JSON (``to_dict``/``from_dict``); its ``run_id`` is a
+content hash (``farm.identity``). ``design`` and ``telemetry`` describe how the
+spec was produced and what to record; they are not part of its identity.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from farm.identity import ParamValue, canonical_json, content_hash, run_id, scenario_key
+
+Fidelity = Literal["dynamic", "kinematic"]
+FIDELITIES: tuple[str, ...] = ("dynamic", "kinematic")
+DESIGNS: tuple[str, ...] = ("manual", "nominal", "grid", "random", "sobol", "lhs", "halton", "twise", "frozen", "adaptive")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StackRef:
+    """A stack by entry point (``package.module:factory``) plus a named config.
+
+    ``config_json`` is the canonical JSON of the config mapping, so the ref is
+    hashable and its id changes whenever any config value changes.
+    """
+
+    entry_point: str = "autonomy.reference:build_stack"
+    config_name: str = "default"
+    config_json: str = "{}"
+
+    @classmethod
+    def create(cls, entry_point: str, config_name: str = "default", config: Mapping[str, Any] | None = None) -> StackRef:
+        """Build a ref from a plain config mapping."""
+        return cls(entry_point=entry_point, config_name=config_name, config_json=canonical_json(dict(config or {})))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The config as a fresh dict."""
+        return dict(json.loads(self.config_json))
+
+    @property
+    def stack_id(self) -> str:
+        """``entry_point/config_name@hash8``: two configs or two builds never share an id."""
+        return f"{self.entry_point}/{self.config_name}@{content_hash(self.config_json, n_hex=8)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimSettings:
+    """Simulator settings that change outcomes (and so are part of the run_id)."""
+
+    physics_hz: int = 240
+    stack_hz: int = 10
+    actuation_latency_s: float = 0.05
+
+    def as_params(self) -> dict[str, ParamValue]:
+        """Typed mapping for canonical hashing."""
+        return {"physics_hz": int(self.physics_hz), "stack_hz": int(self.stack_hz),
+                "actuation_latency_s": float(self.actuation_latency_s)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RolloutSpec:
+    """One rollout: family@version, typed params, seed, stack, fidelity, sim settings."""
+
+    family: str
+    family_version: int
+    params: tuple[tuple[str, ParamValue], ...]
+    seed: int
+    stack: StackRef = field(default_factory=StackRef)
+    fidelity: Fidelity = "kinematic"
+    sim: SimSettings = field(default_factory=SimSettings)
+    design: str = "manual"
+    telemetry: bool = False
+
+    @classmethod
+    def create(cls, *, family: str, family_version: int, params: Mapping[str, ParamValue], seed: int,
+               **rest: Any) -> RolloutSpec:
+        """Build a spec from a params mapping (sorted into the canonical tuple form)."""
+        return cls(family=family, family_version=int(family_version),
+                   params=tuple(sorted(params.items())), seed=int(seed), **rest)
+
+    @property
+    def param_dict(self) -> dict[str, ParamValue]:
+        """Params as a fresh dict."""
+        return dict(self.params)
+
+    @property
+    def scenario_key(self) -> str:
+        """Pairs runs of the same scenario across stacks, fidelities and sim-vs-real."""
+        return scenario_key(self.family, self.family_version, self.param_dict, self.seed)
+
+    @property
+    def stack_id(self) -> str:
+        """The stack's id (entry point, config name, config hash)."""
+        return self.stack.stack_id
+
+    @property
+    def run_id(self) -> str:
+        """This rollout's identity."""
+        return run_id(self.scenario_key, self.stack_id, self.fidelity, self.sim.as_params())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; params as a name -> value mapping."""
+        return {
+            "family": self.family, "family_version": self.family_version, "params": self.param_dict,
+            "seed": self.seed, "stack": asdict(self.stack), "fidelity": self.fidelity,
+            "sim": asdict(self.sim), "design": self.design, "telemetry": self.telemetry,
+        }
+
+    def to_json(self) -> str:
+        """Canonical JSON (sorted keys, exact floats)."""
+        return canonical_json(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RolloutSpec:
+        """Inverse of ``to_dict``."""
+        return cls.create(
+            family=data["family"], family_version=data["family_version"], params=data["params"],
+            seed=data["seed"], stack=StackRef(**data.get("stack", {})), fidelity=data.get("fidelity", "kinematic"),
+            sim=SimSettings(**data.get("sim", {})), design=data.get("design", "manual"),
+            telemetry=bool(data.get("telemetry", False)),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> RolloutSpec:
+        """Inverse of ``to_json``."""
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,19 @@
+"""The scenario library's error: one line naming the file, the field path and the reason."""
+
+from __future__ import annotations
+
+
+class ScenarioError(ValueError):
+    """A malformed family/ODD file, unknown parameter, or out-of-range value (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, reason: str, *, source: str = "", field: str = "") -> None:
+        self.reason = reason
+        self.source = source
+        self.field = field
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """``source: field: reason`` with the empty parts left out."""
+        return ": ".join(part for part in (self.source, self.field, self.reason) if part)
