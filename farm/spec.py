@@ -16,7 +16,9 @@ from farm.identity import ParamValue, canonical_json, content_hash, run_id, scen
 
 Fidelity = Literal["dynamic", "kinematic"]
 FIDELITIES: tuple[str, ...] = ("dynamic", "kinematic")
-DESIGNS: tuple[str, ...] = ("manual", "nominal", "grid", "random", "sobol", "lhs", "halton", "twise", "frozen", "adaptive")
+DESIGNS: tuple[str, ...] = (
+    "manual", "nominal", "grid", "random", "sobol", "lhs", "halton", "twise", "frozen", "adaptive",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,7 +34,8 @@ class StackRef:
     config_json: str = "{}"
 
     @classmethod
-    def create(cls, entry_point: str, config_name: str = "default", config: Mapping[str, Any] | None = None) -> StackRef:
+    def create(cls, entry_point: str, config_name: str = "default",
+               config: Mapping[str, Any] | None = None) -> StackRef:
         """Build a ref from a plain config mapping."""
         return cls(entry_point=entry_point, config_name=config_name, config_json=canonical_json(dict(config or {})))
 

@@ -59,9 +59,14 @@ class Criterion:
         """None when met; otherwise a reason like ``min_ttc_s = 0.62, needs >= 1.0``."""
         actual = metrics[self.metric]
         if actual is None or not OPERATORS[self.op](actual, self.value):
-            shown = f"{actual:.3g}" if isinstance(actual, float) else str(actual).lower()
-            return f"{self.metric} = {shown}, needs {self.op} {str(self.value).lower() if isinstance(self.value, bool) else self.value}"
+            return f"{self.metric} = {_show(actual)}, needs {self.op} {_show(self.value)}"
         return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,65 @@
+"""``simfarm run``: one rollout, here and now."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from cli.errors import domain_errors
+from cli.options import JsonOpt
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    from farm.errors import InputError
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"'{pair}' is not name=value", source="--param")
+        params[name.strip()] = value.strip()
+    return params
+
+
+@domain_errors
+def run(
+    family: Annotated[str, typer.Argument(help="Scenario family, e.g. lead_vehicle_braking.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Override a parameter: name=value.")] = None,
+    seed: Annotated[int, typer.Option(help="Rollout seed.")] = 1,
+    stack: Annotated[str, typer.Option(help="Stack name ('reference') or entry point package.module:factory.")]
+    = "reference",
+    fidelity: Annotated[str, typer.Option(help="dynamic (wheels, motors, tyre friction) or kinematic.")]
+    = "kinematic",
+    json_out: JsonOpt = False,
+) -> None:
+    """Run one closed-loop rollout and print its metrics and verdict (exit 1 unless PASS)."""
+    from farm.errors import InputError
+    from farm.spec import FIDELITIES, RolloutSpec
+    from farm.stacks import resolve_stack
+    from scenario_library.catalog import load_family
+
+    if fidelity not in FIDELITIES:
+        raise InputError(f"'{fidelity}' is not one of {', '.join(FIDELITIES)}", source="--fidelity")
+    fam = load_family(family)
+    params = fam.resolve(_parse_params(param or []), source="--param")
+    spec = RolloutSpec.create(family=fam.name, family_version=fam.version, params=params, seed=seed,
+                              stack=resolve_stack(stack), fidelity=fidelity)  # type: ignore[arg-type]
+    from farm.sim.rollout import run_rollout
+
+    result = run_rollout(spec)
+    if json_out:
+        from farm.reports.rollout_view import result_dict
+
+        print(json.dumps(result_dict(result), indent=2))
+    else:
+        from farm.reports.rollout_view import print_result
+
+        print_result(result)
+    if not result.passed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

@@ -1,0 +1,182 @@
+"""The closed loop: one rollout of one spec, and a batch runner that reuses one pybullet client.
+
+``run_rollout`` never raises: an exception in the scenario, the stack or the
+simulator becomes a ``sim_error`` result carrying the traceback.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from autonomy.types import ControlCommand, Stack, StackOutput
+from farm.fingerprint import code_fingerprint
+from farm.metrics import compute_metrics, evaluate, metric_events, module_latency
+from farm.result import RolloutResult, Status, Telemetry
+from farm.sim.determinism import streams
+from farm.sim.recorder import TraceRecorder
+from farm.spec import RolloutSpec
+from farm.stacks import build_stack
+from scenario_library.catalog import load_family
+from scenario_library.scene import SceneSpec
+
+COLLISION_GRACE_S = 0.5  # keep simulating briefly after first contact, then stop
+
+
+@dataclass(slots=True)
+class _Actuation:
+    """Commands in flight: each becomes effective ``latency`` after it was issued; newest due wins."""
+
+    pending: list[tuple[int, int, ControlCommand]]
+    issued: int = 0
+
+    def push(self, due_step: int, command: ControlCommand) -> None:
+        self.pending.append((due_step, self.issued, command))
+        self.issued += 1
+
+    def next_due(self) -> int | None:
+        return min((due for due, _, _ in self.pending), default=None)
+
+    def pop_due(self, step: int) -> ControlCommand | None:
+        due = [item for item in self.pending if item[0] <= step]
+        if not due:
+            return None
+        newest = max(due, key=lambda item: item[1])
+        self.pending = [item for item in self.pending if item[1] > newest[1]]
+        return newest[2]
+
+
+def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: object, stack: Stack | None = None) -> TraceRecorder:
+    from farm.sim.sensors import Sensors
+    from farm.sim.world import World
+
+    rng = streams(spec.seed)
+    world = World(scene, fidelity=spec.fidelity, sim=spec.sim, session=session, actors_rng=rng.actors)
+    try:
+        sensors = Sensors(scene.sensors, rng)
+        stack = stack if stack is not None else build_stack(spec.stack)
+        stack.reset(world.mission(), world.limits, rng.stack_seed)
+        recorder = TraceRecorder(scene, world, dt_s=1.0 / spec.sim.stack_hz)
+        steps_per_tick = spec.sim.physics_hz // spec.sim.stack_hz
+        actuation = _Actuation(pending=[])
+        step = 0
+        for _ in range(round(scene.duration_s * spec.sim.stack_hz)):
+            frame = sensors.sense(world)                                   # sense
+            started = time.perf_counter()
+            output: StackOutput = stack.step(frame)                        # perceive .. safety
+            tick_wall_s = time.perf_counter() - started
+            delay_s = spec.sim.actuation_latency_s + output.latency_s
+            actuation.push(step + round(delay_s * spec.sim.physics_hz), output.command)  # actuate
+            step = _advance(world, actuation, step, step + steps_per_tick)  # physics
+            recorder.record(output, tick_wall_s)
+            if recorder.finished(COLLISION_GRACE_S):
+                break
+        return recorder
+    finally:
+        world.close()
+
+
+def _advance(world: object, actuation: _Actuation, step: int, until: int) -> int:
+    """Step physics to ``until``, applying each command at its due step (in as few chunks as possible)."""
+    while step < until:
+        command = actuation.pop_due(step)
+        if command is not None:
+            world.apply(command)  # type: ignore[attr-defined]
+        due = actuation.next_due()
+        chunk_end = until if due is None or due <= step or due >= until else due
+        world.step(chunk_end - step)  # type: ignore[attr-defined]
+        step = chunk_end
+    return step
+
+
+def _error_result(spec: RolloutSpec, status: Status, error: str, **common: object) -> RolloutResult:
+    return RolloutResult(spec=spec, status=status, error=error, **common).with_hash()  # type: ignore[arg-type]
+
+
+def run_rollout(spec: RolloutSpec, *, session: object | None = None, worker: str = "", attempt: int = 1,
+                telemetry: bool | None = None, stack: Stack | None = None) -> RolloutResult:
+    """Run one rollout; never raises.
+
+    Args:
+        spec: what to run.
+        session: a reusable ``farm.sim.world.SimSession`` (a fresh one if None).
+        worker: recorded on the row (hostname if empty).
+        attempt: recorded on the row.
+        telemetry: keep per-tick telemetry (default: ``spec.telemetry``).
+        stack: an already-built stack instance to drive instead of building ``spec.stack``
+            (the conformance checker wraps the stack under test this way).
+    """
+    from farm.sim import synthetic
+
+    if spec.family in synthetic.SYNTHETIC_FAMILIES:
+        return synthetic.run_synthetic(spec, worker=worker, attempt=attempt)
+    started_at = datetime.now(UTC).isoformat()
+    wall_start = time.perf_counter()
+    common: dict[str, object] = {"worker": worker or socket.gethostname(), "attempt": attempt,
+                                 "started_at": started_at}
+    try:
+        common["code_fingerprint"] = code_fingerprint(spec.stack_id, spec.stack.entry_point)
+        family = load_family(spec.family)
+        common["odd_tags"] = family.odd_tags
+        if family.version != spec.family_version:
+            raise ValueError(f"spec asks for {spec.family}@{spec.family_version}, "
+                             f"the library has version {family.version}")
+        scene = family.build(spec.param_dict)
+        own_session = session is None
+        if own_session:
+            from farm.sim.world import SimSession
+
+            session = SimSession()
+        try:
+            recorder = _closed_loop(scene, spec, session, stack)
+        finally:
+            if own_session:
+                session.close()  # type: ignore[union-attr]
+        return _finish(spec, family.criteria, recorder, wall_start, common,
+                       spec.telemetry if telemetry is None else telemetry)
+    except Exception:
+        common["wall_time_s"] = time.perf_counter() - wall_start
+        return _error_result(spec, Status.SIM_ERROR, traceback.format_exc(), **common)
+
+
+def _finish(spec: RolloutSpec, criteria: tuple, recorder: TraceRecorder, wall_start: float,
+            common: dict[str, object], keep_telemetry: bool) -> RolloutResult:
+    trace = recorder.trace()
+    metrics = compute_metrics(trace)
+    reasons = evaluate(metrics, criteria)
+    events = sorted((*trace.stack_events, *metric_events(trace)), key=lambda e: (e.t_s, e.kind, e.detail))
+    tel: Telemetry | None = recorder.telemetry() if keep_telemetry else None
+    return RolloutResult(
+        spec=spec, status=Status.FAILED if reasons else Status.PASSED, metrics=metrics, fail_reasons=reasons,
+        events=tuple(events), latency=module_latency(trace), telemetry=tel,
+        sim_time_s=float(trace.t_s[-1]) if trace.n_ticks else 0.0,
+        wall_time_s=time.perf_counter() - wall_start, **common,  # type: ignore[arg-type]
+    ).with_hash()
+
+
+def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
+    """Run specs in order on one reused pybullet client, yielding each result as it finishes."""
+    session = None
+    try:
+        for spec in specs:
+            if session is None and not _is_synthetic(spec):
+                from farm.sim.world import SimSession
+
+                session = SimSession()
+            yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
+    finally:
+        if session is not None:
+            session.close()
+
+
+def _is_synthetic(spec: RolloutSpec) -> bool:
+    from farm.sim import synthetic
+
+    return spec.family in synthetic.SYNTHETIC_FAMILIES
+
+
+__all__ = ["run_batch", "run_rollout"]
