@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SAMPLERS: tuple[str, ...] = ("nominal", "grid", "random", "sobol", "lhs", "halton", "twise", "frozen")
 BASE_SAMPLERS: tuple[str, ...] = SAMPLERS[:-1]
@@ -39,8 +39,14 @@ class ParamModel(_Strict):
     """One parameter override: exactly one of ``fixed``, ``range`` or ``levels``."""
 
     fixed: Scalar = None
-    range: list[int | float] | None = Field(None, min_length=2, max_length=2)
-    levels: list[Scalar] | None = Field(None, min_length=1)
+    range: list[int | float] | None = Field(default=None, min_length=2, max_length=2)
+    levels: list[Scalar] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ParamModel:
+        if len(self.model_fields_set & {"fixed", "range", "levels"}) != 1:
+            raise ValueError("give exactly one of 'fixed', 'range' or 'levels'")
+        return self
 
 
 class StackModel(_Strict):
@@ -55,19 +61,19 @@ class StackModel(_Strict):
 class ResourcesModel(_Strict):
     """Resource hints for the executor."""
 
-    batch_size: int = Field(8, ge=1)
-    max_in_flight: int | None = Field(None, ge=1)
-    timeout_s: float = Field(120.0, gt=0)
-    retries: int = Field(2, ge=0)
-    num_cpus_per_rollout: float = Field(1.0, gt=0)
+    batch_size: int = Field(default=8, ge=1)
+    max_in_flight: int | None = Field(default=None, ge=1)
+    timeout_s: float = Field(default=120.0, gt=0)
+    retries: int = Field(default=2, ge=0)
+    num_cpus_per_rollout: float = Field(default=1.0, gt=0)
 
 
 class SimModel(_Strict):
     """Simulator settings (part of every run_id)."""
 
-    physics_hz: int = Field(240, ge=1)
-    stack_hz: int = Field(10, ge=1)
-    actuation_latency_s: float = Field(0.05, ge=0)
+    physics_hz: int = Field(default=240, ge=1)
+    stack_hz: int = Field(default=10, ge=1)
+    actuation_latency_s: float = Field(default=0.05, ge=0)
 
 
 class FamilyEntryModel(_Strict):
@@ -77,15 +83,15 @@ class FamilyEntryModel(_Strict):
     select: Literal["all", "critical", "standard"] | None = None
     sampler: SamplerName
     base: BaseSamplerName | None = None
-    budget: int | None = Field(None, ge=1)
+    budget: int | None = Field(default=None, ge=1)
     strength: Literal[2, 3] | None = None
-    seeds: list[Annotated[int, Field(ge=0)]] | None = Field(None, min_length=1)
-    repeats: int | None = Field(None, ge=1)
-    seed: int | None = Field(None, ge=0)
+    seeds: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1)
+    repeats: int | None = Field(default=None, ge=1)
+    seed: int | None = Field(default=None, ge=0)
     rotate: Literal["none", "daily", "weekly"] = "none"
     params: dict[str, ParamModel] = Field(default_factory=dict)
-    samples: list[dict[str, Scalar]] | None = Field(None, min_length=1)
-    fidelity: list[FidelityName] | None = Field(None, min_length=1)
+    samples: list[dict[str, Scalar]] | None = Field(default=None, min_length=1)
+    fidelity: list[FidelityName] | None = Field(default=None, min_length=1)
 
 
 class SweepModel(_Strict):
@@ -96,10 +102,10 @@ class SweepModel(_Strict):
     seed: int = Field(ge=0)
     families: list[FamilyEntryModel] = Field(min_length=1)
     stacks: list[StackModel] = Field(default_factory=lambda: [StackModel(name="reference")], min_length=1)
-    fidelity: list[FidelityName] = Field(default_factory=lambda: ["kinematic"], min_length=1)
+    fidelity: list[FidelityName] = Field(default=["kinematic"], min_length=1)
     store: str | None = None
-    resources: ResourcesModel = Field(default_factory=ResourcesModel)
-    sim: SimModel = Field(default_factory=SimModel)
+    resources: ResourcesModel = ResourcesModel()
+    sim: SimModel = SimModel()
     telemetry: bool = False
 
     @field_validator("stacks", mode="before")

@@ -86,7 +86,7 @@ def _covered_by(row: Row, col: int, value: int, t: int) -> list[TupleKey]:
 def _grow_horizontally(rows: list[Row], col: int, n_levels: int, t: int, missing: set[TupleKey]) -> None:
     """Extend each row with the value of ``col`` that covers the most missing tuples (lowest index on ties)."""
     for row in rows:
-        best_value, best_keys = 0, []
+        best_value, best_keys = 0, list[TupleKey]()
         for value in range(n_levels):
             keys = [k for k in _covered_by(row, col, value, t) if k in missing]
             if len(keys) > len(best_keys):

@@ -1,0 +1,226 @@
+"""SweepSpec: a sweep file as frozen values, and ``load_sweep`` (the only reader of sweep YAML).
+
+Errors name the file, the field path (``families[1].params.mu.range``) and the
+reason, as ``farm.errors.InputError`` (exit code 2), before any work starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import ValidationError
+
+from farm.errors import InputError, StackLoadError
+from farm.identity import ParamValue
+from farm.spec import SimSettings, StackRef
+from farm.stacks import resolve_stack
+from farm.sweep.file_format import FamilyEntryModel, ParamModel, StackModel, SweepModel
+
+RANDOM_DESIGNS: tuple[str, ...] = ("random", "sobol", "lhs", "halton")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Resources:
+    """Resource hints for the executor."""
+
+    batch_size: int = 8
+    max_in_flight: int | None = None
+    timeout_s: float = 120.0
+    retries: int = 2
+    num_cpus_per_rollout: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParamOverride:
+    """How one parameter is narrowed: ``fixed`` value, sub-``range`` [lo, hi], or a subset of ``levels``."""
+
+    name: str
+    kind: Literal["fixed", "range", "levels"]
+    fixed: ParamValue | None = None
+    range: tuple[float, float] | None = None
+    levels: tuple[ParamValue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FamilyEntry:
+    """One ``families:`` entry: which family (or group), which design, how many samples and seeds."""
+
+    index: int  # position in the file, for error messages
+    name: str | None = None
+    select: Literal["all", "critical", "standard"] | None = None
+    sampler: str
+    base: str | None = None  # the generating design of a ``frozen`` entry
+    budget: int | None = None
+    strength: int = 2
+    seeds: tuple[int, ...] = ()
+    repeats: int = 1
+    seed: int | None = None
+    rotate: Literal["none", "daily", "weekly"] = "none"
+    params: tuple[ParamOverride, ...] = ()
+    samples: tuple[tuple[tuple[str, ParamValue], ...], ...] = ()
+    fidelity: tuple[str, ...] = ()
+
+    @property
+    def field(self) -> str:
+        """``families[i]``: the prefix of every error about this entry."""
+        return f"families[{self.index}]"
+
+    @property
+    def generator(self) -> str | None:
+        """The design that generates samples: the sampler, or ``base`` for a frozen entry."""
+        return self.base if self.sampler == "frozen" else self.sampler
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SweepSpec:
+    """A validated sweep file; ``farm.sweep.expand`` turns it into RolloutSpecs."""
+
+    name: str
+    source: str
+    seed: int
+    description: str = ""
+    families: tuple[FamilyEntry, ...]
+    stacks: tuple[StackRef, ...]
+    fidelity: tuple[str, ...] = ("kinematic",)
+    store: str | None = None
+    resources: Resources = field(default_factory=Resources)
+    telemetry: bool = False
+    sim: SimSettings = field(default_factory=SimSettings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (for the store's copy of what was submitted)."""
+        return asdict(self)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (YAML silently keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file.
+
+    Raises:
+        InputError: unreadable file, invalid YAML, or a field of the wrong shape/type/value.
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read sweep file: {exc.strerror or exc}", source=source) from exc
+    return parse_sweep(text, source=source)
+
+
+def parse_sweep(text: str, *, source: str) -> SweepSpec:
+    """Validate sweep YAML text; ``source`` names it in errors."""
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"not valid YAML: {problem}{where}", source=source) from exc
+    if not isinstance(document, dict):
+        raise InputError("a sweep file must be a YAML mapping", source=source)
+    try:
+        model = SweepModel.model_validate(document)
+    except ValidationError as exc:
+        raise _input_error(exc, source) from None
+    return _sweep(model, source)
+
+
+def _input_error(exc: ValidationError, source: str) -> InputError:
+    """The first pydantic error as one line: field path and reason."""
+    error = exc.errors()[0]
+    path = ""
+    for part in error["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    reasons = {"extra_forbidden": "unknown field", "missing": "required field is missing"}
+    reason = reasons.get(error["type"], error["msg"].removeprefix("Value error, "))
+    return InputError(reason, source=source, field=path)
+
+
+def _sweep(model: SweepModel, source: str) -> SweepSpec:
+    if len(set(model.fidelity)) != len(model.fidelity):
+        raise InputError("a fidelity is listed twice", source=source, field="fidelity")
+    stacks = tuple(_stack(s, i, source) for i, s in enumerate(model.stacks))
+    ids = [s.stack_id for s in stacks]
+    if len(set(ids)) != len(ids):
+        raise InputError("the same stack (entry point + config) is listed twice", source=source, field="stacks")
+    return SweepSpec(
+        name=model.name, source=source, seed=model.seed, description=model.description,
+        families=tuple(_entry(e, i, source) for i, e in enumerate(model.families)),
+        stacks=stacks, fidelity=tuple(model.fidelity), store=model.store,
+        resources=Resources(**model.resources.model_dump()), telemetry=model.telemetry,
+        sim=SimSettings(**model.sim.model_dump()),
+    )
+
+
+def _stack(model: StackModel, index: int, source: str) -> StackRef:
+    where = f"stacks[{index}]"
+    if (model.name is None) == (model.entry_point is None):
+        raise InputError("give exactly one of 'name' or 'entry_point'", source=source, field=where)
+    target = model.name if model.name is not None else model.entry_point
+    try:
+        return resolve_stack(str(target), model.config_name, model.config, source=source)
+    except StackLoadError as exc:
+        raise StackLoadError(exc.reason, source=source, field=where) from None
+
+
+def _entry(model: FamilyEntryModel, index: int, source: str) -> FamilyEntry:
+    where = f"families[{index}]"
+    _check_entry(model, where, source)
+    return FamilyEntry(
+        index=index, name=model.name, select=model.select, sampler=model.sampler, base=model.base,
+        budget=model.budget, strength=model.strength or 2, seeds=tuple(model.seeds or ()),
+        repeats=model.repeats or 1, seed=model.seed, rotate=model.rotate,
+        params=tuple(_override(name, p) for name, p in model.params.items()),
+        samples=tuple(tuple(sorted(s.items())) for s in model.samples or ()),
+        fidelity=tuple(model.fidelity or ()),
+    )
+
+
+def _check_entry(m: FamilyEntryModel, where: str, source: str) -> None:
+    """Rules that span several fields of one entry."""
+    frozen = m.sampler == "frozen"
+    generator = m.base if frozen else m.sampler
+    rules: list[tuple[bool, str, str]] = [
+        ((m.name is None) == (m.select is None), "", "give exactly one of 'name' or 'select'"),
+        (bool(m.params) and m.select is not None, ".params", "parameter overrides need one family ('name')"),
+        (m.samples is not None and m.select is not None, ".samples", "explicit samples need one family ('name')"),
+        (m.seeds is not None and m.repeats is not None, ".seeds", "give 'seeds' or 'repeats', not both"),
+        (m.seeds is not None and len(set(m.seeds)) != len(m.seeds), ".seeds", "a seed is listed twice"),
+        (m.base is not None and not frozen, ".base", "only a 'frozen' entry has a base design"),
+        (m.samples is not None and not frozen, ".samples", "only a 'frozen' entry lists explicit samples"),
+        (frozen and m.base is None and m.samples is None, "", "a 'frozen' entry needs 'base' or 'samples'"),
+        (frozen and m.rotate != "none", ".rotate", "a 'frozen' entry never rotates"),
+        (generator in RANDOM_DESIGNS and m.budget is None, ".budget", f"the '{generator}' design needs a budget"),
+        (generator in (None, "nominal") and m.budget is not None, ".budget", "a budget needs a sampling design"),
+        (m.strength is not None and generator != "twise", ".strength", "'strength' applies to the twise design"),
+    ]
+    for broken, suffix, reason in rules:
+        if broken:
+            raise InputError(reason, source=source, field=where + suffix)
+
+
+def _override(name: str, model: ParamModel) -> ParamOverride:
+    kind = next(iter(model.model_fields_set & {"fixed", "range", "levels"}))  # exactly one: ParamModel checks
+    if kind == "fixed":
+        return ParamOverride(name=name, kind="fixed", fixed=model.fixed)
+    if kind == "range":
+        low, high = model.range or (0.0, 0.0)
+        return ParamOverride(name=name, kind="range", range=(low, high))
+    return ParamOverride(name=name, kind="levels", levels=tuple(model.levels or ()))
+

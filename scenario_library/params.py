@@ -1,0 +1,130 @@
+"""Parameter values: coercion of user-given values to the declared type, range checks, and coverage bins.
+
+Values may come from the CLI as strings (``"0.8"``, ``"1e-3"``, ``"true"``,
+``"wet"``) or typed (from YAML/JSON). Floats are parsed to Python floats, so
+``"0.001"``, ``"1e-3"`` and ``"1.0e-3"`` give the identical value, and ``-0.0``
+is normalised to ``0.0``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Mapping
+from itertools import pairwise
+from typing import Any
+
+from scenario_library.family import Family, Parameter, ParamValue
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def fmt(value: Any) -> str:
+    """A number as people write it (``0.5``, ``10``), anything else as its text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _number(raw: Any, kind: str) -> float:
+    """A finite float from a number or a numeric string."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError(f"expected a {kind}, got {type(raw).__name__} {raw!r}")
+    if isinstance(raw, str):
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise ValueError(f"expected a {kind}, got {raw!r}") from None
+    else:
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise ValueError(f"{raw!r} is too large") from None
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite {kind}, got {raw!r}")
+    return value + 0.0
+
+
+def _to_int(raw: Any) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return int(raw.strip(), 10)
+        except ValueError:
+            pass
+    value = _number(raw, "integer")
+    if not value.is_integer():
+        raise ValueError(f"expected an integer, got {raw!r}")
+    return int(value)
+
+
+def _to_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    if isinstance(raw, int) and raw in (0, 1):
+        return bool(raw)
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def coerce_value(p: Parameter, raw: Any) -> ParamValue:
+    """``raw`` as ``p``'s declared type, inside its range or choices.
+
+    Raises:
+        ValueError: with a one-line reason naming the range or the choices.
+    """
+    if p.type == "bool":
+        return _to_bool(raw)
+    if p.type == "choice":
+        if not isinstance(raw, str) or raw.strip() not in p.choices:
+            raise ValueError(f"{raw!r} is not one of the choices: {', '.join(p.choices)}")
+        return raw.strip()
+    value: float | int = _to_int(raw) if p.type == "int" else _number(raw, "number")
+    if p.low is not None and p.high is not None and not p.low <= value <= p.high:
+        unit = f" {p.unit}" if p.unit not in ("", "1") else ""
+        raise ValueError(f"{fmt(value)} is outside the range [{fmt(p.low)}, {fmt(p.high)}]{unit}")
+    return value
+
+
+def resolve(family: Family, overrides: Mapping[str, Any]) -> tuple[dict[str, ParamValue], list[tuple[str, str]]]:
+    """Nominal values updated with coerced ``overrides``, plus (parameter, reason) for every bad override."""
+    by_name = {p.name: p for p in family.parameters}
+    values: dict[str, ParamValue] = dict(family.nominal)
+    problems: list[tuple[str, str]] = []
+    for name, raw in overrides.items():
+        p = by_name.get(name) if isinstance(name, str) else None
+        if p is None:
+            problems.append((str(name), f"unknown parameter of {family.name} (allowed: {', '.join(by_name)})"))
+            continue
+        try:
+            values[name] = coerce_value(p, raw)
+        except ValueError as exc:
+            problems.append((name, str(exc)))
+    return values, problems
+
+
+def coverage_edges(p: Parameter) -> tuple[float, ...]:
+    """Inner bin edges of a numeric parameter: its ``bin_edges``, or midpoints between its levels."""
+    if p.type not in ("float", "int"):
+        return ()
+    if p.bin_edges:
+        return tuple(p.bin_edges)
+    levels = [float(v) for v in p.levels]
+    return tuple((a + b) / 2.0 for a, b in pairwise(levels))
+
+
+def bin_index(p: Parameter, value: ParamValue) -> int:
+    """The coverage bin of ``value``: bin i holds edges[i-1] <= v < edges[i]; choices/bools bin by level."""
+    if p.type in ("float", "int"):
+        return bisect.bisect_right(coverage_edges(p), float(value))
+    return list(p.levels).index(value)
+
+
+def bin_count(p: Parameter) -> int:
+    """Number of coverage bins of ``p``."""
+    return len(coverage_edges(p)) + 1 if p.type in ("float", "int") else len(p.levels)
