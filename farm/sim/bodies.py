@@ -67,3 +67,10 @@ def min_distance_m(client: int, body_a: int, body_b: int, *, cap_m: float, link_
     else:
         points = pb.getClosestPoints(body_a, body_b, cap_m, linkIndexA=link_a, physicsClientId=client)
     return min((pt[8] for pt in points), default=math.inf)
+
+
+def step_physics(client: int, n_steps: int) -> None:
+    """Call ``stepSimulation`` ``n_steps`` times (bare engine cost, for benchmarks)."""
+    for _ in range(n_steps):
+        pb.stepSimulation(physicsClientId=client)
+

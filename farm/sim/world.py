@@ -1,0 +1,297 @@
+"""The pybullet DIRECT world built from a ``SceneSpec``: ground, static obstacles, actors and the ego.
+
+One ``SimSession`` (a pybullet client) serves the rollouts of a batch; each
+``World`` starts with ``resetSimulation`` so nothing carries over. Time advances
+only through ``step`` in fixed physics steps of ``1 / sim.physics_hz``. Poses of
+kinematically moved bodies are pushed to pybullet lazily, right before a query
+(contacts, gaps, rays) needs them; in ``dynamic`` fidelity actors within reach
+of the ego are also pushed every physics step, because the ego's physics touches them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import TracebackType
+
+import numpy as np
+import pybullet as pb
+
+from autonomy.geometry import Path
+from autonomy.types import ControlCommand, Mission, VehicleLimits
+from farm.errors import ExecutionError, InputError
+from farm.sim.actors import ActorSet, Mover, actor_size_m
+from farm.sim.bodies import (
+    RAY_MASK,
+    configure_physics,
+    create_ground,
+    create_object_box,
+    min_distance_m,
+    set_planar_pose,
+)
+from farm.sim.ego import EgoBody, EgoModel, Planar
+from farm.sim.mission import build_mission, densify
+from farm.sim.vehicle_dynamic import DynamicVehicle
+from farm.sim.vehicle_kinematic import KinematicVehicle
+from farm.spec import FIDELITIES, SimSettings
+from scenario_library.scene import Lane, SceneSpec
+
+GAP_CAP_M = 50.0
+RAY_BATCH_MAX = 16384  # pybullet's limit on rays per rayTestBatch call
+CONTACT_TOLERANCE_M = 0.02  # a resting contact in Bullet keeps a few millimetres of separation
+PUSH_MARGIN_M = 1.0  # dynamic ego: actors within touching distance + this are moved every physics step
+
+
+class SimSession:
+    """One pybullet DIRECT client, reused across the rollouts of a batch (resetSimulation per world)."""
+
+    def __init__(self) -> None:
+        self.client_id: int = pb.connect(pb.DIRECT)
+        if self.client_id < 0:
+            raise ExecutionError("could not start a pybullet DIRECT client", source="pybullet")
+        self._closed = False
+
+    def close(self) -> None:
+        """Disconnect; idempotent."""
+        if not self._closed:
+            self._closed = True
+            pb.disconnect(physicsClientId=self.client_id)
+
+    @property
+    def connected(self) -> bool:
+        """False once closed."""
+        return not self._closed
+
+    def __enter__(self) -> SimSession:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EgoState:
+    """Ground truth of the ego at its rear axle centre; accel is the mean over the last ``step`` call."""
+
+    x_m: float
+    y_m: float
+    yaw_rad: float
+    speed_mps: float  # signed, along the heading
+    yaw_rate_radps: float
+    accel_mps2: float  # longitudinal
+    lat_accel_mps2: float  # speed x yaw rate
+    steer_rad: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BodyState:
+    """Ground truth of a non-ego body (actor or static obstacle) at its box centre."""
+
+    body_id: str
+    kind: str  # vehicle | pedestrian | cyclist | static
+    x_m: float
+    y_m: float
+    yaw_rad: float
+    vx_mps: float
+    vy_mps: float
+    length_m: float
+    width_m: float
+
+
+class World:
+    """A scene in pybullet with an ego of the given fidelity; see the module docstring."""
+
+    def __init__(self, scene: SceneSpec, *, fidelity: str, sim: SimSettings, session: SimSession,
+                 actors_rng: np.random.Generator) -> None:
+        if fidelity not in FIDELITIES:
+            raise InputError(f"unknown fidelity {fidelity!r} (expected one of {', '.join(FIDELITIES)})",
+                             source=scene.name, field="fidelity")
+        self._scene, self._fidelity = scene, fidelity
+        self._physics = fidelity == "dynamic"  # only the dynamic ego needs stepSimulation
+        self._client = session.client_id
+        self._dt_s = 1.0 / sim.physics_hz
+        self._step_index = 0
+        self._accel_mps2 = 0.0
+        self._lane = self._ego_lane(scene)
+        self.route = Path.from_points(densify(self._lane.centreline))
+        self.limits = VehicleLimits()
+        self._actors = ActorSet(scene.actors, actors_rng, source=scene.name)  # validates before any pybullet work
+        self._actor_z_m = [0.5 * actor_size_m(a)[2] for a in scene.actors]
+        pb.resetSimulation(physicsClientId=self._client)
+        configure_physics(self._client, physics_hz=sim.physics_hz)
+        self._body_ids: list[int] = [create_ground(self._client, friction_mu=scene.friction_mu)]
+        self._actor_bodies = [self._add_box(a.actor_id, *actor_size_m(a), *self._actors.pose(i))
+                              for i, a in enumerate(scene.actors)]
+        self._obstacle_bodies = [self._add_box(o.obstacle_id, o.length_m, o.width_m, o.height_m, o.x_m, o.y_m,
+                                               o.yaw_rad) for o in scene.obstacles]
+        self._obstacle_xy = [(o.x_m, o.y_m) for o in scene.obstacles]
+        self._bodies_in_order = [*self._actor_bodies, *self._obstacle_bodies]
+        self._radii_m = [1.001 * math.hypot(*actor_size_m(a)[:2]) / 2.0 + 1e-3 for a in scene.actors] + [
+            1.001 * math.hypot(o.length_m, o.width_m) / 2.0 + 1e-3 for o in scene.obstacles]
+        self._ego_body = EgoBody(limits=self.limits)
+        self._ego_radius_m = 1.001 * math.hypot(self.limits.length_m, self.limits.width_m) / 2.0 + 1e-3
+        self._ego = self._build_ego(scene, self._ego_body)
+        self._body_ids.append(self._ego.body_id)
+
+    @staticmethod
+    def _ego_lane(scene: SceneSpec) -> Lane:
+        try:
+            return scene.lane(scene.ego.lane_id)
+        except KeyError:
+            raise InputError(f"no lane {scene.ego.lane_id!r} in the road", source=scene.name,
+                             field="ego.lane_id") from None
+
+    def _add_box(self, name: str, length_m: float, width_m: float, height_m: float, x_m: float, y_m: float,
+                 yaw_rad: float) -> tuple[str, int]:
+        body = create_object_box(self._client, length_m=length_m, width_m=width_m, height_m=height_m,
+                                 x_m=x_m, y_m=y_m, yaw_rad=yaw_rad)
+        self._body_ids.append(body)
+        return name, body
+
+    def _build_ego(self, scene: SceneSpec, body: EgoBody) -> EgoModel:
+        x, y, yaw = self.route.point_at(scene.ego.start_s_m)
+        if self._fidelity == "dynamic":
+            return DynamicVehicle(self._client, body, x_m=x, y_m=y, yaw_rad=yaw,
+                                  speed_mps=scene.ego.initial_speed_mps)
+        return KinematicVehicle(self._client, body, x_m=x, y_m=y, yaw_rad=yaw,
+                                speed_mps=scene.ego.initial_speed_mps, friction_mu=scene.friction_mu)
+
+    @property
+    def t_s(self) -> float:
+        """Simulation time [s]."""
+        return self._step_index * self._dt_s
+
+    @property
+    def fidelity(self) -> str:
+        """``dynamic`` or ``kinematic``."""
+        return self._fidelity
+
+    def mission(self) -> Mission:
+        """What the stack is told: the ego lane as route, start state, goal and crossings."""
+        return build_mission(self._scene, self._lane, self.route)
+
+    def apply(self, cmd: ControlCommand) -> None:
+        """The new actuator target from now on."""
+        self._ego.apply(cmd)
+
+    def step(self, n_steps: int) -> None:
+        """Advance ``n_steps`` physics steps (actors first, from the ego state at the start of each step).
+
+        A kinematic ego and actors that do not look at it are independent, so they
+        are then advanced one after the other in tight loops, with the same result.
+        """
+        if n_steps <= 0:
+            return
+        v_start = self._ego.planar().speed_mps
+        end = self._step_index + n_steps
+        while self._step_index < end and (self._physics or self._actors.needs_ego):
+            ego = self._ego.planar() if self._actors.needs_ego else None
+            if ego is None:
+                self._actors.step(self._step_index, self._dt_s, None, None)
+            else:
+                self._actors.step(self._step_index, self._dt_s, self._ego_mover(ego), (ego.x_m, ego.y_m))
+            if self._physics:
+                self._push_actors(near_ego_only=True)
+            self._ego.advance(self._dt_s)
+            self._step_index += 1
+        if self._step_index < end:
+            self._actors.step_free(self._step_index, end - self._step_index, self._dt_s)
+            self._ego.advance_steps(end - self._step_index, self._dt_s)
+            self._step_index = end
+        self._accel_mps2 = (self._ego.planar().speed_mps - v_start) / (n_steps * self._dt_s)
+
+    def _ego_mover(self, p: Planar) -> Mover:
+        ahead = self._ego_body.centre_ahead_m
+        return Mover(x_m=p.x_m + ahead * math.cos(p.yaw_rad), y_m=p.y_m + ahead * math.sin(p.yaw_rad),
+                     yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
+
+    def _push_actors(self, *, near_ego_only: bool = False) -> None:
+        """Teleport moved actors' boxes; with ``near_ego_only``, only those the ego could touch this step."""
+        if near_ego_only:
+            p = self._ego.planar()
+            ahead = self._ego_body.centre_ahead_m
+            ex, ey = p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
+        for state, (_, body), z_m, radius in zip(self._actors.states, self._actor_bodies, self._actor_z_m,
+                                                 self._radii_m[:len(self._actor_bodies)], strict=True):
+            if state.dirty:
+                x, y, yaw = state.track.pose(state.s_m)
+                if near_ego_only and math.hypot(x - ex, y - ey) > radius + self._ego_radius_m + PUSH_MARGIN_M:
+                    continue  # out of reach: it stays dirty and is pushed when it comes near or on a query
+                set_planar_pose(self._client, body, x_m=x, y_m=y, z_m=z_m, yaw_rad=yaw)
+                state.dirty = False
+
+    def _sync(self) -> None:
+        self._ego.sync()
+        self._push_actors()
+
+    def ego_state(self) -> EgoState:
+        """The ego's ground truth now."""
+        p = self._ego.planar()
+        return EgoState(x_m=p.x_m, y_m=p.y_m, yaw_rad=p.yaw_rad, speed_mps=p.speed_mps,
+                        yaw_rate_radps=p.yaw_rate_radps, accel_mps2=self._accel_mps2,
+                        lat_accel_mps2=p.speed_mps * p.yaw_rate_radps, steer_rad=self._ego.steer_rad)
+
+    def bodies(self) -> tuple[BodyState, ...]:
+        """Every actor (scene order), then every static obstacle (scene order)."""
+        out = []
+        for actor, (x, y, yaw, vx, vy) in zip(self._scene.actors, self._actors.poses(), strict=True):
+            length, width, _ = actor_size_m(actor)
+            out.append(BodyState(body_id=actor.actor_id, kind=actor.kind, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=vx,
+                                 vy_mps=vy, length_m=length, width_m=width))
+        out.extend(BodyState(body_id=o.obstacle_id, kind="static", x_m=o.x_m, y_m=o.y_m, yaw_rad=o.yaw_rad,
+                             vx_mps=0.0, vy_mps=0.0, length_m=o.length_m, width_m=o.width_m)
+                   for o in self._scene.obstacles)
+        return tuple(out)
+
+    def _bounds(self) -> list[tuple[float, str, int]]:
+        """(lower bound of the ego-body distance from bounding circles, name, body), nearest first."""
+        p = self._ego.planar()
+        ahead = self._ego_body.centre_ahead_m
+        ex, ey = p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
+        centres = [(x, y) for x, y, *_ in self._actors.poses()] + self._obstacle_xy
+        return sorted((math.hypot(x - ex, y - ey) - r - self._ego_radius_m, name, body)
+                      for (x, y), r, (name, body) in zip(centres, self._radii_m, self._bodies_in_order, strict=True))
+
+    def contacts(self) -> tuple[str, ...]:
+        """Ids of the bodies touching the ego now (within ``CONTACT_TOLERANCE_M``), sorted."""
+        self._sync()
+        ego = self._ego.body_id
+        return tuple(sorted(name for bound, name, body in self._bounds() if bound <= CONTACT_TOLERANCE_M
+                            and min_distance_m(self._client, ego, body, cap_m=CONTACT_TOLERANCE_M)
+                            <= CONTACT_TOLERANCE_M))
+
+    def nearest_gap(self) -> tuple[float, str]:
+        """Smallest ego-body distance [m] (negative when overlapping) and that body's id; (inf, "") beyond 50 m."""
+        self._sync()
+        best, best_name = math.inf, ""
+        for bound, name, body in self._bounds():
+            if bound > min(best, GAP_CAP_M):
+                break  # every remaining body is further away than the best so far
+            gap = min_distance_m(self._client, self._ego.body_id, body, cap_m=GAP_CAP_M, link_a=-1)
+            if gap < best or (gap == best and name < best_name):
+                best, best_name = gap, name
+        return best, best_name
+
+    def cast_rays(self, from_xyz: np.ndarray, to_xyz: np.ndarray) -> np.ndarray:
+        """Hit fractions in [0, 1] of rays ``from -> to`` ((N, 3) arrays) against actors and obstacles.
+
+        The ego and the ground are never hit; 1.0 means no hit.
+        """
+        self._sync()
+        from_xyz = np.ascontiguousarray(from_xyz, dtype=float)
+        to_xyz = np.ascontiguousarray(to_xyz, dtype=float)
+        fractions = np.ones(len(from_xyz))
+        for start in range(0, len(from_xyz), RAY_BATCH_MAX):
+            stop = start + RAY_BATCH_MAX
+            hits = pb.rayTestBatch(from_xyz[start:stop], to_xyz[start:stop], numThreads=1,
+                                   collisionFilterMask=RAY_MASK, physicsClientId=self._client)
+            fractions[start:start + len(hits)] = [h[2] for h in hits]
+        return fractions
+
+    def close(self) -> None:
+        """Remove this world's bodies from the session's client; idempotent."""
+        if self._body_ids and pb.isConnected(physicsClientId=self._client):
+            for body in reversed(self._body_ids):
+                pb.removeBody(body, physicsClientId=self._client)
+        self._body_ids = []
