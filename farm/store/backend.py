@@ -37,8 +37,8 @@ class Backend(Protocol):
     uri: str
     max_parallel: int  # how many reads to issue at once
 
-    def check(self) -> None:
-        """Fail fast with one ``StoreError`` line if the root is unreachable or not writable."""
+    def check(self, *, write: bool = True) -> None:
+        """Fail fast with one ``StoreError`` line if the root is unreachable (or, with ``write``, not writable)."""
 
     def put(self, key: str, data: bytes) -> None:
         """Write (or replace) an object atomically; transient failures retried with backoff."""
@@ -55,7 +55,7 @@ class Backend(Protocol):
         ``change`` may run several times (optimistic concurrency) and may raise to abort.
         """
 
-    def list(self, prefix: str) -> list[ObjectInfo]:
+    def list_objects(self, prefix: str) -> list[ObjectInfo]:
         """Every object whose key starts with ``prefix`` (recursively, any count)."""
 
     def list_children(self, prefix: str) -> list[str]:

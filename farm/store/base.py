@@ -6,9 +6,14 @@ picks one from a URI. Layout (DESIGN.md)::
 
     <root>/sweeps/<sweep_id>/manifest.json
     <root>/sweeps/<sweep_id>/spec.json            expanded specs (one JSON doc)
-    <root>/sweeps/<sweep_id>/runs/family=<f>/part-<part_key>.parquet
-    <root>/sweeps/<sweep_id>/{events,params,telemetry}/family=<f>/part-<part_key>.parquet
-    <root>/sweeps/<sweep_id>/compacted/<table>/family=<f>/<n>.parquet   (after compaction)
+    <root>/sweeps/<sweep_id>/runs/family=<f>/part-<part_key>-<attempt_tag>.parquet
+    <root>/sweeps/<sweep_id>/{events,params,telemetry}/family=<f>/part-<part_key>-<attempt_tag>.parquet
+    <root>/sweeps/<sweep_id>/compacted/<table>/family=<f>/<generation>-<nnnnn>.parquet   (after compaction)
+
+``part_key`` hashes the sorted run_ids a part holds; ``attempt_tag`` hashes each run's
+(run_id, attempt, status), so a retried attempt is a new object and never overwrites the
+earlier one, while writing the same results twice gives one object. A compaction
+``generation`` hashes its inputs, so two compactions never overwrite each other's files.
 """
 
 from __future__ import annotations

@@ -14,8 +14,16 @@ from farm.store.base import SWEEP_STATES, Lease, Manifest
 
 
 def utc_now_iso() -> str:
-    """Current UTC time, ISO-8601 with a ``Z``-free ``+00:00`` offset, second precision."""
+    """Current UTC time, ISO-8601 with a ``+00:00`` offset, second precision."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
+    """The manifest as plain JSON-ready data (what ``manifest.json`` holds)."""
+    document = asdict(manifest)
+    document["stacks"] = list(manifest.stacks)
+    document["compacted"] = {table: list(files) for table, files in manifest.compacted.items()}
+    return document
 
 
 def manifest_to_bytes(manifest: Manifest) -> bytes:
@@ -23,10 +31,7 @@ def manifest_to_bytes(manifest: Manifest) -> bytes:
     if manifest.state not in SWEEP_STATES:
         raise StoreError(f"state {manifest.state!r} is not one of {', '.join(SWEEP_STATES)}",
                          source=manifest.sweep_id, field="manifest")
-    document = asdict(manifest)
-    document["stacks"] = list(manifest.stacks)
-    document["compacted"] = {table: list(files) for table, files in manifest.compacted.items()}
-    return (json.dumps(document, sort_keys=True, indent=2, allow_nan=False) + "\n").encode()
+    return (json.dumps(manifest_to_dict(manifest), sort_keys=True, indent=2, allow_nan=False) + "\n").encode()
 
 
 def manifest_from_bytes(data: bytes, source: str) -> Manifest:

@@ -7,6 +7,7 @@ S3 client.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 
@@ -31,14 +32,21 @@ def from_parquet_bytes(data: bytes, schema: pa.Schema, columns: Sequence[str] | 
     Columns the file lacks (older schema versions) come back as nulls; columns
     whose type changed are promoted (int32 -> int64, int -> float64, ...).
     """
-    wanted = list(columns) if columns is not None else list(schema.names)
+    target = _projection(schema, tuple(columns) if columns is not None else None)
     try:
         parquet = pq.ParquetFile(pa.BufferReader(data))
-        present = [name for name in wanted if name in parquet.schema_arrow.names]
-        table = parquet.read(columns=present)
+        stored = parquet.schema_arrow.names
+        table = parquet.read(columns=[n for n in target.names if n in stored] if columns is not None else None)
     except (pa.ArrowException, OSError) as exc:
         raise StoreError(f"unreadable Parquet ({exc})", source=source) from None
-    return conform(table, pa.schema([schema.field(name) for name in wanted], metadata=schema.metadata), source)
+    return conform(table, target, source)
+
+
+@functools.lru_cache(maxsize=64)
+def _projection(schema: pa.Schema, columns: tuple[str, ...] | None) -> pa.Schema:
+    if columns is None:
+        return schema
+    return pa.schema([schema.field(name) for name in columns], metadata=schema.metadata)
 
 
 def conform(table: pa.Table, schema: pa.Schema, source: str) -> pa.Table:
@@ -48,6 +56,8 @@ def conform(table: pa.Table, schema: pa.Schema, source: str) -> pa.Table:
     first, so an incompatible change (text stored where a number is declared)
     is a ``StoreError`` naming the file and column rather than silent garbage.
     """
+    if table.schema.equals(schema):
+        return table  # written with the current schema: nothing to do
     arrays = []
     for field in schema:
         if field.name not in table.column_names:

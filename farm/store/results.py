@@ -1,0 +1,245 @@
+"""``ResultsStore``: the whole ``Store`` contract over a ``Backend`` (folder or S3 bucket)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from farm.errors import InputError, StoreError
+from farm.identity import content_hash, part_key
+from farm.result import RolloutResult
+from farm.schema import SCHEMAS, to_tables
+from farm.spec import RolloutSpec
+from farm.store.backend import Backend, ObjectMissing
+from farm.store.base import Lease, Manifest
+from farm.store.ids import validate_key_part, validate_relative_key
+from farm.store.layout import TABLES, WRITE_ORDER, manifest_key, part_object_key, spec_key
+from farm.store.manifest_io import drop_lease, extend_lease, manifest_from_bytes, manifest_to_bytes, take_lease
+from farm.store.parquet_io import to_parquet_bytes
+from farm.store.reading import DEDUPE_COLUMNS, Snapshot, finish, keep_winning_rows, load, take_snapshot, winners
+
+_READ_TRIES = 5
+_RESERVED = frozenset({"manifest.json", "manifest.json.lock", "spec.json", "compacted", *TABLES})
+
+
+class ResultsStore:
+    """Parquet parts, manifests, leases, compaction and deduplicated reads over one backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.uri = backend.uri
+
+    def check(self, *, write: bool = True) -> None:
+        """Fail fast (one line, no credentials) if unreachable or, with ``write``, not writable.
+
+        ``write=False`` suits read-only commands and read-only credentials.
+        """
+        self.backend.check(write=write)
+
+    # -- sweeps and specs -------------------------------------------------------------------
+
+    def create_sweep(self, manifest: Manifest, specs: Sequence[RolloutSpec]) -> None:
+        """Write the expanded specs, then the manifest (only if the sweep id is new)."""
+        key = manifest_key(manifest.sweep_id)
+        if self._exists(key):
+            raise StoreError("sweep already exists", source=manifest.sweep_id)
+        document = {"sweep_id": manifest.sweep_id, "specs": [spec.to_dict() for spec in specs]}
+        self.backend.put(spec_key(manifest.sweep_id), json.dumps(document, sort_keys=True).encode())
+        if not self.backend.create(key, manifest_to_bytes(manifest)):
+            raise StoreError("sweep already exists", source=manifest.sweep_id)
+
+    def read_specs(self, sweep_id: str) -> list[RolloutSpec]:
+        """The expanded specs of a sweep, in expansion order."""
+        data = self._get(spec_key(sweep_id), sweep_id, "expanded specs")
+        try:
+            return [RolloutSpec.from_dict(item) for item in json.loads(data)["specs"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"unreadable expanded specs ({type(exc).__name__}: {exc})", source=sweep_id) from None
+
+    def list_sweeps(self) -> list[Manifest]:
+        """Every sweep's manifest, newest first (folders without a manifest yet are skipped)."""
+        ids = [name for name in self.backend.list_children("sweeps/") if _valid_id(name)]
+
+        def read(sweep_id: str) -> Manifest | None:
+            try:
+                return self.read_manifest(sweep_id)
+            except ObjectMissing:
+                return None
+
+        with ThreadPoolExecutor(max_workers=max(1, self.backend.max_parallel)) as pool:
+            found = [m for m in pool.map(read, ids) if m is not None]
+        return sorted(found, key=lambda m: (m.created_at, m.sweep_id), reverse=True)
+
+    # -- manifest and lease -----------------------------------------------------------------
+
+    def read_manifest(self, sweep_id: str) -> Manifest:
+        """The current manifest; ``StoreError`` if the sweep does not exist."""
+        return manifest_from_bytes(self._get(manifest_key(sweep_id), sweep_id, "manifest"), source=sweep_id)
+
+    def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest:
+        """Read-modify-write with optimistic concurrency; ``change`` may run more than once."""
+        key = manifest_key(sweep_id)
+
+        def apply(data: bytes) -> bytes:
+            updated = change(manifest_from_bytes(data, source=sweep_id))
+            if updated.sweep_id != sweep_id:
+                raise StoreError(f"a manifest update may not change the sweep id to {updated.sweep_id!r}",
+                                 source=sweep_id)
+            return manifest_to_bytes(updated)
+
+        try:
+            written = self.backend.update(key, apply)
+        except ObjectMissing:
+            raise StoreError("no such sweep in this store", source=sweep_id) from None
+        return manifest_from_bytes(written, source=sweep_id)
+
+    def acquire_lease(self, sweep_id: str, owner: str, ttl_s: float) -> Lease:
+        """Take the lease; ``LeaseError`` naming the holder if another owner's lease is live."""
+        lease = self.update_manifest(sweep_id, take_lease(sweep_id, owner, ttl_s)).lease
+        assert lease is not None
+        return lease
+
+    def renew_lease(self, sweep_id: str, owner: str, ttl_s: float) -> Lease:
+        """Extend our lease; ``LeaseError`` if we lost it."""
+        lease = self.update_manifest(sweep_id, extend_lease(sweep_id, owner, ttl_s)).lease
+        assert lease is not None
+        return lease
+
+    def release_lease(self, sweep_id: str, owner: str) -> None:
+        """Drop our lease (no-op if not ours)."""
+        self.update_manifest(sweep_id, drop_lease(owner))
+
+    # -- results ----------------------------------------------------------------------------
+
+    def write_results(self, sweep_id: str, results: Sequence[RolloutResult]) -> str:
+        """Write one part per family partition under ``part_key(run_ids)``; returns that key.
+
+        Events, params and telemetry are written before runs, so a listed runs
+        object always has its companions. Same results -> same objects.
+        """
+        results = list(results)
+        key = part_key([r.run_id for r in results])
+        if not results:
+            return key
+        families = sorted({validate_key_part(r.spec.family, "family") for r in results})
+        stem = f"{key}-{_attempt_tag(results)}"
+        tables = to_tables(results, sweep_id)
+        for table in WRITE_ORDER:
+            for family in families:
+                rows = tables[table].filter(pc.equal(tables[table]["family"], family))
+                if rows.num_rows:
+                    self.backend.put(part_object_key(sweep_id, table, family, stem),
+                                     to_parquet_bytes(rows.cast(SCHEMAS[table])))
+        return key
+
+    def stored_statuses(self, sweep_id: str) -> dict[str, str]:
+        """run_id -> status of the latest stored attempt (reads only run_id/attempt/status)."""
+        runs = self._consistent(sweep_id, ("runs",), lambda snap: winners(load(self.backend, snap, "runs",
+                                                                                 DEDUPE_COLUMNS)))
+        return dict(zip(runs["run_id"].to_pylist(), runs["status"].to_pylist(), strict=True))
+
+    def read_table(self, sweep_id: str, table: str = "runs", *, columns: Iterable[str] | None = None,
+                   filter: Any = None) -> pa.Table:
+        """A table of a sweep, one run's rows from its latest attempt only, older schemas promoted.
+
+        ``filter`` (a ``pyarrow.compute.Expression``) is applied after deduplication, so
+        filtering never resurrects an attempt that a later one superseded.
+        """
+        if table not in TABLES:
+            raise InputError(f"unknown table {table!r}; tables are {', '.join(TABLES)}", field="table")
+        wanted = _check_columns(table, columns)
+        read_cols = None if filter is not None or wanted is None else list(dict.fromkeys([*wanted, "run_id"]))
+
+        def read(snap: Snapshot) -> pa.Table:
+            if table == "runs":
+                cols = None if read_cols is None else list(dict.fromkeys([*read_cols, *DEDUPE_COLUMNS]))
+                return winners(load(self.backend, snap, "runs", cols))
+            best = winners(load(self.backend, snap, "runs", DEDUPE_COLUMNS))
+            return keep_winning_rows(load(self.backend, snap, table, read_cols), best)
+
+        rows = self._consistent(sweep_id, ("runs", table), read)
+        if filter is not None:
+            rows = rows.filter(filter)
+        return finish(rows, table, wanted)
+
+    def compact(self, sweep_id: str) -> Manifest:
+        """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""
+        from farm.store.compaction import compact_sweep
+
+        return compact_sweep(self, sweep_id)
+
+    # -- auxiliary objects ------------------------------------------------------------------
+
+    def put_bytes(self, relative_key: str, data: bytes) -> None:
+        """Write an auxiliary object under the root (reports, logs, uploaded inputs).
+
+        Keys the store manages itself (a sweep's manifest, specs, parts, compacted
+        files) are refused, so an auxiliary write can never clobber results.
+        """
+        segments = validate_relative_key(relative_key).split("/")
+        if len(segments) >= 3 and segments[0] == "sweeps" and segments[2] in _RESERVED:
+            raise InputError(f"{relative_key!r} is managed by the store", field="key")
+        self.backend.put(relative_key, data)
+
+    def get_bytes(self, relative_key: str) -> bytes:
+        """Read an auxiliary object; ``StoreError`` if missing."""
+        return self._get(validate_relative_key(relative_key), relative_key, "object")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def snapshot(self, sweep_id: str, tables: Sequence[str] = TABLES) -> Snapshot:
+        """A consistent view of the sweep's compacted files and parts."""
+        return take_snapshot(self.backend, sweep_id, self.read_manifest, tables)
+
+    def _consistent(self, sweep_id: str, tables: Sequence[str], read: Callable[[Snapshot], pa.Table]) -> pa.Table:
+        # A part deleted between listing and reading means a compaction finished: look again.
+        error: ObjectMissing | None = None
+        for _ in range(_READ_TRIES):
+            snap = self.snapshot(sweep_id, tables)
+            try:
+                return read(snap)
+            except ObjectMissing as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    def _exists(self, key: str) -> bool:
+        try:
+            self.backend.get(key)
+        except ObjectMissing:
+            return False
+        return True
+
+    def _get(self, key: str, source: str, what: str) -> bytes:
+        try:
+            return self.backend.get(key)
+        except ObjectMissing:
+            raise ObjectMissing(f"no {what} in this store", source=source, field=what) from None
+
+
+def _attempt_tag(results: Sequence[RolloutResult]) -> str:
+    return content_hash(sorted([r.run_id, int(r.attempt), r.status.value] for r in results), n_hex=8)
+
+
+def _valid_id(name: str) -> bool:
+    try:
+        validate_key_part(name, "sweep id")
+    except InputError:
+        return False
+    return True
+
+
+def _check_columns(table: str, columns: Iterable[str] | None) -> list[str] | None:
+    if columns is None:
+        return None
+    wanted = list(columns)
+    unknown = [c for c in wanted if c not in SCHEMAS[table].names]
+    if unknown:
+        raise InputError(f"unknown column {unknown[0]!r}; columns are {', '.join(SCHEMAS[table].names)}",
+                         field="columns")
+    return wanted

@@ -1,0 +1,80 @@
+"""Shared fixtures. Areas append their own fixtures below, each under a clearly named heading."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# --- S3 (results store, issue 5) ------------------------------------------------------------
+
+S3_TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIATESTDUMMYKEY0001",
+    "AWS_SECRET_ACCESS_KEY": "dummy-secret-for-loopback-moto-only",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",  # never look for instance credentials off loopback
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """A real ``moto_server`` process on 127.0.0.1 (free port); yields its endpoint URL.
+
+    Sets dummy AWS credentials and region in ``os.environ`` for the session (and
+    disables the EC2 metadata lookup), restoring them afterwards. Buckets are
+    not created here: create one per test. The server keeps objects in memory.
+    """
+    saved = {name: os.environ.get(name) for name in S3_TEST_ENV}
+    os.environ.update(S3_TEST_ENV)
+    moto = Path(sys.executable).with_name("moto_server")
+    process = None
+    for _ in range(3):  # the free port can be taken between probing and binding
+        port = _free_port()
+        process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if _wait_for_port(port, process, timeout_s=20.0):
+            break
+        process.kill()
+        process.wait()
+        process = None
+    if process is None:
+        pytest.fail("moto_server did not start on 127.0.0.1")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
