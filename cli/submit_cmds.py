@@ -1,0 +1,122 @@
+"""``simfarm submit``, ``status``, ``logs`` and ``cancel``: thin commands over ``farm.driver``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from cli.errors import domain_errors
+from cli.options import JsonOpt, StoreOpt
+
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="Ray cluster: none = embedded local Ray; 'auto' or ray://host:10001 = existing cluster.")]
+SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+@domain_errors
+def submit(
+    sweep_file: Annotated[str, typer.Argument(help="Sweep YAML (e.g. scenario_library/sweeps/smoke.yaml).")],
+    store: StoreOpt = None,
+    address: AddressOpt = None,
+    resume: Annotated[str | None, typer.Option("--resume", help="Continue this sweep id (runs only what is "
+                                                                "not stored with a final status).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Resume under another code fingerprint.")] = False,
+    detach: Annotated[bool, typer.Option("--detach", help="Run the driver in the background and return.")] = False,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", help="Rollouts per batch.")] = None,
+    max_in_flight: Annotated[int | None, typer.Option("--max-in-flight", help="Batches in flight.")] = None,
+    timeout_s: Annotated[float | None, typer.Option("--timeout-s", help="Wall-clock budget per rollout [s].")] = None,
+    retries: Annotated[int | None, typer.Option("--retries", help="Retries of a rollout whose worker died.")] = None,
+    num_cpus: Annotated[int | None, typer.Option("--num-cpus", help="CPUs for embedded Ray.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a sweep on Ray (embedded by default); results stream into the store."""
+    from farm.driver import submit as run_submit
+
+    def announce(sweep_id: str, store_uri: str) -> None:
+        print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
+
+    report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
+                        batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s, retries=retries,
+                        num_cpus=num_cpus, announce=announce, stream_to=sys.stderr)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _print_report(report: Any) -> None:
+    from rich.console import Console
+
+    from farm.progress import summary_table
+
+    console = Console()
+    if report.by_family:
+        console.print(summary_table(report.by_family, title=f"sweep {report.sweep_id}: {report.state}"))
+    if report.ran:
+        console.print(f"{report.ran} rollouts in {report.wall_time_s:.1f} s ({report.rollouts_per_s:.1f}/s), "
+                      f"{report.skipped} already stored")
+    console.print(report.message, markup=False)
+
+
+@domain_errors
+def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """State, counts, lease and driver of a sweep."""
+    from farm.driver_control import sweep_status
+    from farm.store import open_store
+
+    info = sweep_status(open_store(store), sweep_id)
+    if as_json:
+        _print_json(info)
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(info["counts"].items())) or "none yet"
+    lease = info["lease"]
+    print(f"{info['sweep_id']}: {info['state']}, {info['done']}/{info['total']} stored ({counts})")
+    print(f"mode {info['mode'] or '?'}; driver pid {info['driver_pid'] or '-'} "
+          f"({'alive' if info['driver_alive'] else 'not running here'}); "
+          f"lease {'held by ' + lease['owner'] if lease and lease['live'] else 'free'}; updated {info['updated_at']}")
+
+
+@domain_errors
+def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """The driver log stored with the sweep."""
+    from farm.driver_control import sweep_logs
+    from farm.store import open_store
+
+    text = sweep_logs(open_store(store), sweep_id)
+    if as_json:
+        _print_json({"sweep_id": sweep_id, "lines": text.splitlines()})
+    else:
+        print(text, end="")
+
+
+@domain_errors
+def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Stop a running sweep: its driver stores what finished and exits; resume it later."""
+    from farm.driver_control import cancel_sweep
+    from farm.store import open_store
+
+    info = cancel_sweep(open_store(store), sweep_id)
+    if as_json:
+        _print_json(info)
+    elif info["cancelled"]:
+        pid = info["signalled_pid"]
+        print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else ""))
+    else:
+        print(f"{sweep_id}: already {info['state']}, nothing to cancel")
+
+
+def register(app: typer.Typer) -> None:
+    """Add submit, status, logs and cancel to the ``simfarm`` app."""
+    app.command("submit")(submit)
+    app.command("status")(status)
+    app.command("logs")(logs)
+    app.command("cancel")(cancel)

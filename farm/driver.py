@@ -1,0 +1,190 @@
+"""The sweep driver: ``submit`` (what ``simfarm submit`` calls) and the ``python -m farm.driver run`` entry point.
+
+``submit`` loads and expands the sweep (bad input fails here, before any
+work), opens and checks the store, writes the manifest and the expanded specs
+under a new sweep id (announced at once) — or picks up ``--resume SWEEP_ID`` —
+then drives the sweep in this process, or with ``detach`` starts a background
+``python -m farm.driver run --sweep-id ID --store URI`` and returns. Anything
+that runs a sweep stored elsewhere (a detached process, a Ray job, a CronJob
+pod) uses that same entry point; it reads everything from the store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TextIO
+
+from farm import __version__
+from farm.driver_run import DriverReport, run_sweep
+from farm.errors import InputError, SimfarmError, StoreError
+from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
+from farm.store.base import Manifest, Store
+
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+Announce = Callable[[str, str], None]
+
+
+def is_local_store(uri: str | None) -> bool:
+    """True for a folder store (a plain path or ``file://``); remote runs need a shared store."""
+    resolved = uri or os.environ.get("SIMFARM_STORE") or ""
+    return not resolved.startswith("s3://")
+
+
+def resolve_options(base: ExecutionOptions, **overrides: Any) -> ExecutionOptions:
+    """``base`` with every non-None override applied, validated (``InputError`` names the option)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(base, **given).validated(source="simfarm submit")
+
+
+def _sweep_options(sweep: Any) -> ExecutionOptions:
+    r = sweep.resources
+    return ExecutionOptions(batch_size=r.batch_size, max_in_flight=r.max_in_flight, timeout_s=r.timeout_s,
+                            retries=r.retries, num_cpus_per_rollout=r.num_cpus_per_rollout)
+
+
+def _versions() -> dict[str, str]:
+    import platform
+
+    import pyarrow
+
+    return {"python": platform.python_version(), "simfarm": __version__, "pyarrow": pyarrow.__version__}
+
+
+def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
+    from farm.execution.base import now_iso
+    from farm.fingerprint import base_fingerprint
+    from farm.store.ids import new_sweep_id
+    from farm.sweep import expand
+
+    specs = expand(sweep)
+    sweep_id = new_sweep_id(sweep.name)
+    now = now_iso()
+    manifest = Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now, updated_at=now,
+                        code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
+                        versions=_versions(), total=len(specs), sweep_file=sweep_path,
+                        extra={"options": options.as_dict(), **mode})
+    store.create_sweep(manifest, specs)
+    return sweep_id
+
+
+def _existing_sweep(store: Store, sweep_id: str, overrides: dict[str, Any], mode: dict[str, Any]) -> ExecutionOptions:
+    """Validate ``--resume SWEEP_ID``; returns the stored options with this submit's overrides applied."""
+    try:
+        manifest = store.read_manifest(sweep_id)
+    except StoreError as exc:
+        raise InputError(f"no sweep '{sweep_id}' in {store.uri}", source="--resume") from exc
+    chosen = resolve_options(ExecutionOptions(**manifest.extra.get("options", {})), **overrides)
+    store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, "options": chosen.as_dict(), **mode,
+                                                                "cancel_requested_at": None}))
+    return chosen
+
+
+def submit(sweep_path: str | Path, *, store: str | None = None, address: str | None = None,
+           resume: str | None = None, force: bool = False, detach: bool = False, batch_size: int | None = None,
+           max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
+           num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
+           tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN) -> DriverReport:
+    """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
+
+    Raises:
+        InputError: a bad sweep file or option, a local store for a remote run, an unknown
+            ``resume`` id, or another code fingerprint without ``force`` — all before any rollout runs.
+        LeaseError: another driver is running this sweep.
+        StoreError / ExecutionError: the store or the cluster is unreachable.
+    """
+    from farm.store import open_store
+    from farm.sweep import load_sweep
+
+    sweep = load_sweep(sweep_path)
+    overrides = {"batch_size": batch_size, "max_in_flight": max_in_flight, "timeout_s": timeout_s,
+                 "retries": retries, "num_cpus": num_cpus}
+    options = resolve_options(_sweep_options(sweep), **overrides)
+    store_uri = store or sweep.store
+    if address is not None and is_local_store(store_uri):
+        raise InputError("a remote run needs a store the cluster can reach (s3://...), not a local folder",
+                         source="--store", field=store_uri or "default")
+    results = open_store(store_uri)
+    results.check()
+    mode = {"mode": "detached" if detach else ("driver" if address else "embedded"), "address": address}
+    if resume:
+        options = _existing_sweep(results, resume, overrides, mode)
+        sweep_id = resume
+    else:
+        sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode)
+    if announce is not None:
+        announce(sweep_id, results.uri)
+    if detach:  # a sweep created just now is not a resume: its own driver needs no fingerprint check
+        return _detach(results, sweep_id, address=address, force=force or not resume)
+    return run_sweep(results, sweep_id, options=options, address=address, force=force, stream_to=stream_to,
+                     tty=tty, executor=executor, batch_fn=batch_fn)
+
+
+def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None, force: bool = False) -> list[str]:
+    """The command line of a driver that runs a stored sweep (detached process, Ray job, pod)."""
+    cmd = [sys.executable, "-m", "farm.driver", "run", "--sweep-id", sweep_id, "--store", store_uri]
+    if address:
+        cmd += ["--address", address]
+    if force:
+        cmd.append("--force")
+    return cmd
+
+
+def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool) -> DriverReport:
+    """Start the driver as a background process in its own session; record its pid in the manifest."""
+    log_path = Path(tempfile.gettempdir()) / f"simfarm-{sweep_id}.log"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(_PROJECT_ROOT),
+                                                                   os.environ.get("PYTHONPATH")) if p)}
+    with open(log_path, "ab") as out:
+        proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force),
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                cwd=os.getcwd(), start_new_session=True)
+    detached = {"pid": proc.pid, "host": socket.gethostname(), "local_log": str(log_path)}
+    store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, "detached": detached}))
+    return DriverReport(sweep_id=sweep_id, store=store.uri, state="detached", pid=proc.pid,
+                        message=f"driver running in the background (pid {proc.pid}); "
+                                f"follow it with: simfarm status {sweep_id} --store {store.uri}")
+
+
+def _parse_run_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m farm.driver", description="Run a sweep stored in a store.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="drive a stored sweep until it ends")
+    run.add_argument("--sweep-id", required=True)
+    run.add_argument("--store", required=True)
+    run.add_argument("--address", default=None)
+    run.add_argument("--force", action="store_true")
+    run.add_argument("--batch-size", type=int, default=None)
+    run.add_argument("--executor", choices=("ray", "sequential"), default="ray")
+    run.add_argument("--batch-fn", default=DEFAULT_BATCH_FN, help="module:function batch runner")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m farm.driver run --sweep-id ID --store URI``: options come from the manifest."""
+    from farm.store import open_store
+
+    args = _parse_run_args(sys.argv[1:] if argv is None else argv)
+    try:
+        store = open_store(args.store)
+        store.check()
+        manifest = store.read_manifest(args.sweep_id)
+        options = resolve_options(ExecutionOptions(**manifest.extra.get("options", {})), batch_size=args.batch_size)
+        report = run_sweep(store, args.sweep_id, options=options, address=args.address, force=args.force,
+                           executor=args.executor, batch_fn=args.batch_fn, stream_to=sys.stdout, tty=False)
+    except SimfarmError as exc:
+        print(f"error: {exc.line()}", file=sys.stderr, flush=True)
+        return exc.exit_code
+    print(report.message, flush=True)
+    return report.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Status, logs and cancel for a sweep, whoever drives it (this process, a detached driver, a Ray job).
+
+Everything is read from and written to the store, so these work from any
+machine that can reach it; the only local action is signalling a detached
+driver's process when it runs on this host.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+from dataclasses import replace
+from typing import Any
+
+from farm.driver_log import log_key
+from farm.errors import InputError, StoreError
+from farm.execution.base import now_iso
+from farm.store.base import Manifest, Store
+
+FINAL_STATES = ("complete",)
+
+
+def _manifest(store: Store, sweep_id: str) -> Manifest:
+    try:
+        return store.read_manifest(sweep_id)
+    except StoreError as exc:
+        raise InputError(f"no sweep '{sweep_id}' in {store.uri}", source="SWEEP_ID") from exc
+
+
+def _driver_pid(manifest: Manifest) -> int | None:
+    """The pid of the driver on this host (detached or in-process), if recorded."""
+    for key in ("detached", "driver"):
+        info = manifest.extra.get(key) or {}
+        if info.get("host") == socket.gethostname() and info.get("pid"):
+            return int(info["pid"])
+    return None
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def local_owner_pid(owner: str) -> int | None:
+    """The pid in a ``host:pid:tag`` lease owner when ``host`` is this machine, else None."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return int(pid) if host == socket.gethostname() and pid.isdigit() else None
+
+
+def _lease_pid(manifest: Manifest) -> int | None:
+    """The pid of the driver holding a live lease from this host, else None.
+
+    Only a live lease names a running driver, so a recycled pid is never signalled.
+    """
+    lease = manifest.lease
+    if lease is None or lease.expires_at <= time.time():
+        return None
+    return local_owner_pid(lease.owner)
+
+
+def break_stale_lease(store: Store, sweep_id: str) -> str | None:
+    """Drop a live lease whose owner ran on this host and is gone (a killed driver); returns that owner.
+
+    Leases of other hosts are left to expire: only here can a dead owner be told from a slow one.
+    """
+    lease = store.read_manifest(sweep_id).lease
+    if lease is None or lease.expires_at <= time.time():
+        return None
+    pid = local_owner_pid(lease.owner)
+    if pid is None or _alive(pid):
+        return None
+    store.update_manifest(sweep_id, lambda m: replace(m, lease=None) if m.lease == lease else m)
+    return lease.owner
+
+
+def sweep_status(store: Store, sweep_id: str) -> dict[str, Any]:
+    """State, counts, lease and driver of a sweep as a JSON-ready dict."""
+    m = _manifest(store, sweep_id)
+    lease = m.lease
+    pid = _driver_pid(m)
+    return {
+        "sweep_id": m.sweep_id, "name": m.name, "state": m.state, "total": m.total,
+        "done": sum(m.counts.values()), "counts": dict(m.counts), "created_at": m.created_at,
+        "updated_at": m.updated_at, "code_fingerprint": m.code_fingerprint, "mode": m.extra.get("mode", ""),
+        "address": m.extra.get("address"), "driver_pid": pid, "driver_alive": _alive(pid),
+        "lease": None if lease is None else {"owner": lease.owner, "expires_at": lease.expires_at,
+                                             "live": lease.expires_at > time.time()},
+        "compacted": bool(m.compacted), "sweep_file": m.sweep_file,
+    }
+
+
+def sweep_logs(store: Store, sweep_id: str) -> str:
+    """The driver log stored with the sweep (every session, oldest first)."""
+    _manifest(store, sweep_id)
+    try:
+        return store.get_bytes(log_key(sweep_id)).decode(errors="replace")
+    except StoreError:
+        return ""
+
+
+def cancel_sweep(store: Store, sweep_id: str) -> dict[str, Any]:
+    """Mark the sweep cancelled (its driver stops within seconds) and SIGTERM a local driver process."""
+    m = _manifest(store, sweep_id)
+    if m.state in FINAL_STATES:
+        return {"sweep_id": sweep_id, "state": m.state, "cancelled": False, "signalled_pid": None}
+    store.update_manifest(sweep_id, lambda cur: replace(
+        cur, state="cancelled", updated_at=now_iso(), extra={**cur.extra, "cancel_requested_at": now_iso()}))
+    pid = _lease_pid(m)
+    signalled = None
+    if pid is not None and pid != os.getpid() and _alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        signalled = pid
+    return {"sweep_id": sweep_id, "state": "cancelled", "cancelled": True, "signalled_pid": signalled}

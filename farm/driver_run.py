@@ -1,0 +1,304 @@
+"""One driver session over a sweep already in the store: lease, run what is left, stream results out.
+
+``run_sweep`` is shared by ``simfarm submit`` (in-process) and ``python -m
+farm.driver run`` (detached, or inside a Ray job). It takes the sweep's lease,
+runs every rollout not yet stored with a final status (``infra_error`` rows are
+re-run with ``attempt + 1`` so they supersede), writes results through the store
+in small groups as they stream, keeps the manifest's counts and state current,
+and on Ctrl-C/SIGTERM/cancel stops dispatching, flushes what finished, leaves
+the store consistent and says how to resume.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, TextIO
+
+from farm.errors import LeaseError, SimfarmError
+from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
+from farm.fingerprint import base_fingerprint, code_fingerprint
+from farm.progress import ProgressReporter, family_counts
+from farm.result import RolloutResult, Status
+from farm.spec import RolloutSpec
+from farm.store.base import Manifest, Store
+
+LEASE_TTL_S = 60.0
+LEASE_RENEW_S = 15.0
+MANIFEST_EVERY_S = 5.0
+FLUSH_ROWS = 64
+FLUSH_EVERY_S = 1.0
+EXIT_INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DriverReport:
+    """What one submit/run did; ``exit_code`` 0 complete, 1 partial or failed, 130 interrupted or cancelled."""
+
+    sweep_id: str
+    store: str
+    state: str
+    total: int = 0
+    ran: int = 0                      # rollouts finished in this session
+    skipped: int = 0                  # already final when this session started
+    counts: dict[str, int] = field(default_factory=dict)
+    by_family: dict[str, dict[str, int]] = field(default_factory=dict)
+    wall_time_s: float = 0.0
+    rollouts_per_s: float = 0.0
+    exit_code: int = 0
+    message: str = ""
+    pid: int | None = None            # the detached driver's process id
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return asdict(self)
+
+
+def stored_attempts(store: Store, sweep_id: str) -> dict[str, tuple[str, int]]:
+    """run_id -> (status, attempt) of the latest stored attempt."""
+    table = store.read_table(sweep_id, "runs", columns=["run_id", "status", "attempt"])
+    return {run: (status, int(attempt)) for run, status, attempt in zip(
+        table["run_id"].to_pylist(), table["status"].to_pylist(), table["attempt"].to_pylist(), strict=True)}
+
+
+def pending_work(specs: Sequence[RolloutSpec], stored: dict[str, tuple[str, int]]) -> list[tuple[RolloutSpec, int]]:
+    """``(spec, attempt)`` for every run not stored as final; a stored ``infra_error`` re-runs as attempt + 1."""
+    work: list[tuple[RolloutSpec, int]] = []
+    seen: set[str] = set()
+    for spec in specs:
+        run = spec.run_id
+        if run in seen:
+            continue
+        seen.add(run)
+        status, attempt = stored.get(run, ("", 0))
+        if status and Status(status).is_final:
+            continue
+        work.append((spec, attempt + 1))
+    return work
+
+
+def resume_hint(manifest: Manifest, store_uri: str) -> str:
+    """The command that continues this sweep."""
+    sweep_file = manifest.sweep_file or "SWEEP.yaml"
+    return f"simfarm submit {sweep_file} --resume {manifest.sweep_id} --store {store_uri}"
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """The first SIGINT/SIGTERM sets ``stop``; a second SIGINT raises KeyboardInterrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+class _Session:
+    """The mutable state of one driver session (buffers, counts, timers, stop reason)."""
+
+    def __init__(self, store: Store, sweep_id: str, owner: str, progress: ProgressReporter, log: Any,
+                 counts: Counter[str], prior: dict[str, str], stop: threading.Event) -> None:
+        self.store, self.sweep_id, self.owner = store, sweep_id, owner
+        self.progress, self.log, self.counts, self.prior, self.stop_event = progress, log, counts, prior, stop
+        self.buffer: list[RolloutResult] = []
+        self.ran = 0
+        self.stop_reason = ""
+        now = time.monotonic()
+        self._flushed_at = self._manifest_at = self._lease_at = now
+
+    def on_result(self, result: RolloutResult) -> None:
+        if not result.code_fingerprint:
+            result = replace(result, code_fingerprint=code_fingerprint(result.spec.stack_id,
+                                                                       result.spec.stack.entry_point))
+        previous = self.prior.pop(result.run_id, None)
+        if previous is not None:
+            self.counts[previous] -= 1
+        self.counts[result.status.value] += 1
+        self.ran += 1
+        self.buffer.append(result)
+        self.progress.update(result)
+        if result.status in (Status.TIMEOUT, Status.INFRA_ERROR):
+            self.log.info(f"{result.run_id} {result.spec.family} {result.status.value} "
+                          f"(attempt {result.attempt}): {result.error}")
+        if len(self.buffer) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.store.write_results(self.sweep_id, self.buffer)
+            self.buffer = []
+        self._flushed_at = time.monotonic()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        self.progress.refresh()
+        if now - self._flushed_at >= FLUSH_EVERY_S:
+            self.flush()
+        if now - self._lease_at >= LEASE_RENEW_S:
+            self._lease_at = now
+            try:
+                self.store.renew_lease(self.sweep_id, self.owner, LEASE_TTL_S)
+            except LeaseError as exc:
+                self.log.info(f"stopping: {exc.line()}")
+                self.stop_reason = "lease lost"
+        if now - self._manifest_at >= MANIFEST_EVERY_S:
+            self._manifest_at = now
+            manifest = self.store.update_manifest(self.sweep_id, self._with_counts)
+            if manifest.state == "cancelled" and not self.stop_reason:
+                self.log.info("stopping: the sweep was cancelled")
+                self.stop_reason = "cancelled"
+        self.log.flush()
+
+    def should_stop(self) -> bool:
+        if self.stop_event.is_set() and not self.stop_reason:
+            self.log.info("stopping: interrupted by a signal")
+            self.stop_reason = "interrupted"
+        return bool(self.stop_reason)
+
+    def _with_counts(self, manifest: Manifest) -> Manifest:
+        counts = {k: v for k, v in self.counts.items() if v > 0}
+        return replace(manifest, counts=counts, updated_at=_utc_now())
+
+
+def _utc_now() -> str:
+    from farm.execution.base import now_iso
+
+    return now_iso()
+
+
+def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address: str | None = None,
+              executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
+              specs: Sequence[RolloutSpec] | None = None, force: bool = False, stream_to: TextIO | None = None,
+              tty: bool | None = None, log_echo: TextIO | None = None) -> DriverReport:
+    """Drive ``sweep_id`` to the end (or until stopped); see the module docstring.
+
+    Raises:
+        LeaseError: another driver holds the sweep's lease.
+        InputError: the sweep was created under another code fingerprint and ``force`` is False.
+    """
+    from farm.driver_control import break_stale_lease
+    from farm.driver_log import DriverLog
+
+    started = time.monotonic()
+    manifest = store.read_manifest(sweep_id)
+    _check_fingerprint(manifest, force)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    stale = break_stale_lease(store, sweep_id)
+    store.acquire_lease(sweep_id, owner, LEASE_TTL_S)
+    log = DriverLog(store, sweep_id, echo=log_echo)
+    if stale:
+        log.info(f"took over the lease of {stale}: that driver's process is gone")
+    try:
+        specs = list(specs) if specs is not None else store.read_specs(sweep_id)
+        stored = stored_attempts(store, sweep_id)
+        work = pending_work(specs, stored)
+        counts: Counter[str] = Counter(status for status, _ in stored.values())
+        prior = {spec.run_id: stored[spec.run_id][0] for spec, _ in work if spec.run_id in stored}
+        log.info(f"session {owner}: {len(work)} of {len(specs)} rollouts to run "
+                 f"(batch {options.batch_size}, timeout {options.timeout_s:g} s, retries {options.retries})")
+        progress = ProgressReporter(total=len(specs), done=len(specs) - len(work), stream=stream_to, tty=tty,
+                                    log_line=log.info)
+        session = _Session(store, sweep_id, owner, progress, log, counts, prior, threading.Event())
+        _drive(session, work, options=options, address=address, kind=executor, batch_fn=batch_fn)
+        return _finish(session, manifest, len(specs), len(specs) - len(work), started)
+    finally:
+        log.flush(force=True)
+        store.release_lease(sweep_id, owner)
+
+
+def _check_fingerprint(manifest: Manifest, force: bool) -> None:
+    from farm.errors import InputError
+
+    current = base_fingerprint()
+    if manifest.code_fingerprint and manifest.code_fingerprint != current and not force:
+        raise InputError(f"sweep was run under '{manifest.code_fingerprint}', this is '{current}' "
+                         "(use --force to resume anyway)", source=manifest.sweep_id, field="code_fingerprint")
+
+
+def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: ExecutionOptions,
+           address: str | None, kind: ExecutorKind, batch_fn: str) -> None:
+    """Start the executor, mark the sweep running, stream every result into the session."""
+    if not work:
+        session.log.info("nothing to run: every rollout is stored with a final status")
+        return
+    if session.store.read_manifest(session.sweep_id).extra.get("cancel_requested_at"):
+        session.log.info("stopping: the sweep was cancelled before this driver started")
+        session.stop_reason = "cancelled"
+        return
+    runner = make_executor(kind, options, address=address, batch_fn=batch_fn)
+    # Handlers go in after Ray starts: ray.init installs its own SIGTERM handler in the driver.
+    with stop_on_signals(session.stop_event):
+        try:
+            described = runner.describe()
+            session.log.info(f"executor: {described}")
+            session.store.update_manifest(session.sweep_id, lambda m: replace(
+                session._with_counts(m), state="running",
+                extra={**m.extra, "executor": described, "driver": {"owner": session.owner, "pid": os.getpid(),
+                                                                     "host": socket.gethostname()}}))
+            with session.progress:
+                for result in stream(runner, work, batch_size=options.batch_size, tick=session.tick,
+                                     stop=session.should_stop):
+                    session.on_result(result)
+        finally:
+            runner.close()
+            session.flush()
+
+
+def _finish(session: _Session, manifest: Manifest, total: int, skipped: int, started: float) -> DriverReport:
+    """Settle the manifest's state and counts, compact a sweep that ran to its end, build the report."""
+    store, sweep_id = session.store, session.sweep_id
+    counts = {k: v for k, v in session.counts.items() if v > 0}
+    reason = session.stop_reason
+    infra = counts.get(Status.INFRA_ERROR.value, 0)
+    state = {"": "partial" if infra else "complete", "interrupted": "partial", "cancelled": "cancelled",
+             "lease lost": manifest.state}[reason]
+    hint = resume_hint(manifest, store.uri)
+    if reason == "lease lost":
+        message, code = "stopped: the lease passed to another driver", 1
+    else:
+        def settle(m: Manifest) -> Manifest:
+            keep = m.state == "cancelled" and state != "complete"
+            return replace(m, counts=counts, state="cancelled" if keep else state, updated_at=_utc_now())
+
+        state = store.update_manifest(sweep_id, settle).state
+        if not reason and (session.ran or not manifest.compacted):
+            store.compact(sweep_id)
+        message, code = _closing_message(state, reason, infra, hint)
+    session.log.info(message)
+    try:
+        rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
+        by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+    except SimfarmError:
+        by_family = {}
+    wall = time.monotonic() - started
+    return DriverReport(sweep_id=sweep_id, store=store.uri, state=state, total=total, ran=session.ran,
+                        skipped=skipped, counts=counts, by_family=by_family, wall_time_s=wall,
+                        rollouts_per_s=session.progress.rate_per_s(), exit_code=code, message=message)
+
+
+def _closing_message(state: str, reason: str, infra: int, hint: str) -> tuple[str, int]:
+    if reason == "interrupted":
+        return f"interrupted: finished rollouts are stored; resume with: {hint}", EXIT_INTERRUPTED
+    if state == "cancelled":
+        return f"cancelled: finished rollouts are stored; resume with: {hint}", EXIT_INTERRUPTED
+    if infra:
+        return f"{infra} rollouts ended in infra_error; re-run them with: {hint}", 1
+    return "complete", 0

@@ -1,0 +1,37 @@
+"""Execution: the Executor protocol (``base``), the in-process executor and the Ray executor.
+
+Owns how rollouts are batched, dispatched, timed out and retried. Only
+``farm.execution.ray_executor`` imports ``ray``; importing this package does
+not. May import farm's contracts and ``farm.sim`` (through the batch runner).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from farm.execution.base import (
+    DEFAULT_BATCH_FN,
+    ExecutionOptions,
+    Executor,
+    as_completed,
+    batches,
+    stream,
+)
+
+ExecutorKind = Literal["ray", "sequential"]
+
+
+def make_executor(kind: ExecutorKind, options: ExecutionOptions, *, address: str | None = None,
+                  batch_fn: str = DEFAULT_BATCH_FN) -> Executor:
+    """A sequential executor, or a Ray executor (embedded when ``address`` is None)."""
+    if kind == "sequential":
+        from farm.execution.sequential import SequentialExecutor
+
+        return SequentialExecutor(options, batch_fn=batch_fn)
+    from farm.execution.ray_executor import RayExecutor
+
+    return RayExecutor(options, address=address, batch_fn=batch_fn)
+
+
+__all__ = ["DEFAULT_BATCH_FN", "ExecutionOptions", "Executor", "ExecutorKind", "as_completed", "batches",
+           "make_executor", "stream"]

@@ -1,0 +1,232 @@
+"""The Ray executor: batches as streaming-generator tasks, results per rollout, faults as data.
+
+The only module that imports ``ray`` (the task body lives in
+``farm.execution.ray_worker``, which needs no Ray import). Each batch is one
+task that yields a start marker, then each rollout's result the moment it
+finishes, so a batch that dies midway loses nothing already finished. The driver watches the clock of the rollout in
+progress: past ``timeout_s`` it cancels the task with ``force=True`` (the worker
+process is killed, which ends even a hang that ignores signals), records that
+rollout as ``timeout`` and re-dispatches the unfinished batch-mates singly. A
+task lost to a dead worker or node retries the rollout that was running singly
+with ``attempt + 1`` (up to ``retries``, then ``infra_error``); its never-started
+batch-mates are re-dispatched singly under their own attempt number.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from farm import __version__
+from farm.errors import ExecutionError
+from farm.execution.base import DEFAULT_BATCH_FN, ExecutionOptions, lost_result, monotonic_to_iso
+from farm.execution.ray_worker import run_batch_task
+from farm.result import RolloutResult, Status
+from farm.spec import RolloutSpec
+
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keep every Ray socket on loopback
+
+import ray  # the environment above must be set before Ray is imported
+from ray.exceptions import RayError, TaskCancelledError
+
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "PYTHONHASHSEED": "0"}
+
+
+def start_ray(address: str | None = None, *, num_cpus: int | None = None, dashboard: bool = False) -> bool:
+    """Start embedded Ray (``address`` None) or connect to ``auto``/``ray://``; False if Ray was already up."""
+    if ray.is_initialized():
+        return False
+    env = dict(WORKER_ENV)
+    try:
+        if address is None:
+            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, os.environ.get("PYTHONPATH")) if p)
+            ray.init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=dashboard,
+                     runtime_env={"env_vars": env}, log_to_driver=False, logging_level=logging.WARNING,
+                     configure_logging=True)
+        else:
+            ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, logging_level=logging.WARNING)
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise ExecutionError(f"cannot start or reach Ray: {exc}".splitlines()[0], source="--address",
+                             field=address or "local") from exc
+    return True
+
+
+def stop_ray() -> None:
+    """Shut Ray down (idempotent)."""
+    if ray.is_initialized():
+        ray.shutdown()
+
+
+def check_remote_version(timeout_s: float = 60.0) -> str:
+    """The simfarm version the cluster's workers import; ``ExecutionError`` unless it equals ours."""
+
+    @ray.remote(num_cpus=0)
+    def _version() -> str:
+        from farm import __version__ as remote
+
+        return remote
+
+    try:
+        remote = ray.get(_version.remote(), timeout=timeout_s)
+    except RayError as exc:
+        raise ExecutionError(f"cannot import simfarm on the cluster: {str(exc).splitlines()[0]}",
+                             source="--address") from exc
+    if remote != __version__:
+        raise ExecutionError(f"the cluster runs simfarm {remote}, this is simfarm {__version__}",
+                             source="--address", field="version")
+    return str(remote)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One task in flight: its specs, how many results came back, when the current rollout started."""
+
+    specs: list[RolloutSpec]
+    attempt: int
+    first_attempt: int  # the attempt this executor first ran these specs as (retries count from it)
+    received: int = 0
+    clock: float | None = None  # monotonic start of the rollout in progress; None until the task starts
+    worker: str = ""
+
+
+class RayExecutor:
+    """Fans batches out as Ray tasks; bounded in flight; enforces timeouts and retries; see the module doc."""
+
+    def __init__(self, options: ExecutionOptions | None = None, *, address: str | None = None,
+                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False) -> None:
+        self.options = options or ExecutionOptions()
+        self.address = address
+        self._owns_ray = start_ray(address, num_cpus=self.options.num_cpus, dashboard=dashboard)
+        if address is not None:
+            check_remote_version()
+        cpus = float(ray.cluster_resources().get("CPU", 1.0))
+        self.slots = max(1, int(cpus // self.options.num_cpus_per_rollout))
+        self.max_in_flight = self.options.max_in_flight or 2 * self.slots
+        self._batch_fn = batch_fn
+        self._task = ray.remote(run_batch_task).options(num_cpus=self.options.num_cpus_per_rollout, max_retries=0)
+        self._running: dict[Any, _Batch] = {}
+        self._singles: deque[tuple[RolloutSpec, int, int]] = deque()  # spec, attempt, first attempt
+        self._lost: list[RolloutResult] = []  # infra_error results waiting for the next poll
+
+    def submit(self, specs: Sequence[RolloutSpec], *, attempt: int = 1) -> None:
+        """Dispatch one batch as a streaming task."""
+        self._launch(_Batch(specs=list(specs), attempt=attempt, first_attempt=attempt))
+
+    def _launch(self, batch: _Batch) -> None:
+        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn)
+        self._running[gen] = batch
+
+    def has_capacity(self) -> bool:
+        """Re-dispatched singles go first; then new batches up to ``max_in_flight``."""
+        self._dispatch_singles()
+        return not self._singles and len(self._running) < self.max_in_flight
+
+    def in_flight(self) -> int:
+        """Rollouts dispatched or waiting to be re-dispatched whose result is not out yet."""
+        unreceived = sum(len(b.specs) - b.received for b in self._running.values())
+        return len(self._singles) + len(self._lost) + unreceived
+
+    def poll(self, timeout_s: float) -> list[RolloutResult]:
+        """Drain every ready result, then end stalled rollouts; waits up to ``timeout_s`` for the first."""
+        self._dispatch_singles()
+        out: list[RolloutResult] = []
+        if not self._running:
+            self._end_stalled(out)
+            return out
+        ray.wait(list(self._running), num_returns=1, timeout=timeout_s)
+        for gen in list(self._running):
+            self._drain(gen, out)
+        self._end_stalled(out)
+        self._dispatch_singles()
+        return out
+
+    def _drain(self, gen: Any, out: list[RolloutResult]) -> None:
+        """Take every item ``gen`` has ready (results, the start marker, or its end/failure)."""
+        batch = self._running[gen]
+        while gen in self._running:
+            if not (gen.next_ready() or gen.is_finished()):
+                return
+            try:
+                item = ray.get(next(gen))
+            except StopIteration:
+                self._finish(gen, batch, None)
+                return
+            except RayError as exc:
+                self._finish(gen, batch, exc)
+                return
+            if isinstance(item, str):  # the start marker carries the worker's name
+                batch.worker, batch.clock = item, time.monotonic()
+                continue
+            out.append(item)
+            batch.received += 1
+            batch.clock = time.monotonic()
+            if batch.received == len(batch.specs):
+                # Done: forget it now, so close() never force-cancels a finished task (that would kill
+                # its worker after it went back to the pool, and with it the next task it picked up).
+                del self._running[gen]
+
+    def _finish(self, gen: Any, batch: _Batch, exc: BaseException | None) -> None:
+        """A task ended; whatever it did not return is re-dispatched (the rollout in progress as a retry)."""
+        del self._running[gen]
+        rest = batch.specs[batch.received:]
+        if not rest or isinstance(exc, TaskCancelledError):
+            return
+        reason = f"worker lost: {str(exc).strip().splitlines()[0] if exc else 'task ended early'}"
+        suspect, *unstarted = rest
+        self._retry(suspect, batch, reason)
+        self._singles.extend((spec, batch.attempt, batch.first_attempt) for spec in unstarted)
+
+    def _retry(self, spec: RolloutSpec, batch: _Batch, reason: str) -> None:
+        if batch.attempt - batch.first_attempt < self.options.retries:
+            self._singles.appendleft((spec, batch.attempt + 1, batch.first_attempt))
+        else:
+            clock = batch.clock or time.monotonic()
+            runs = batch.attempt - batch.first_attempt + 1
+            self._lost.append(lost_result(spec, Status.INFRA_ERROR, f"{reason} (after {runs} runs)",
+                                          attempt=batch.attempt, worker=batch.worker,
+                                          started_at=monotonic_to_iso(clock), wall_time_s=time.monotonic() - clock))
+
+    def _end_stalled(self, out: list[RolloutResult]) -> None:
+        out.extend(self._lost)
+        self._lost.clear()
+        now = time.monotonic()
+        for gen, batch in list(self._running.items()):
+            if batch.clock is None or now - batch.clock <= self.options.timeout_s:
+                continue
+            ray.cancel(gen, force=True)
+            del self._running[gen]
+            spec = batch.specs[batch.received]
+            out.append(lost_result(spec, Status.TIMEOUT, f"over the {self.options.timeout_s:g} s wall-clock budget; "
+                                   "worker killed", attempt=batch.attempt, worker=batch.worker,
+                                   started_at=monotonic_to_iso(batch.clock), wall_time_s=now - batch.clock))
+            self._singles.extend((s, batch.attempt, batch.first_attempt) for s in batch.specs[batch.received + 1:])
+
+    def _dispatch_singles(self) -> None:
+        while self._singles and len(self._running) < self.max_in_flight:
+            spec, attempt, first = self._singles.popleft()
+            self._launch(_Batch(specs=[spec], attempt=attempt, first_attempt=first))
+
+    def close(self) -> None:
+        """Cancel every task still in flight (killing its worker) and shut down Ray if we started it."""
+        if not ray.is_initialized():
+            return
+        for gen in list(self._running):
+            ray.cancel(gen, force=True)
+        self._running.clear()
+        self._singles.clear()
+        if self._owns_ray:
+            stop_ray()
+
+    def describe(self) -> dict[str, Any]:
+        """Mode, address and capacity."""
+        return {"mode": "ray-embedded" if self.address is None else "ray-driver", "address": self.address or "local",
+                "slots": self.slots, "max_in_flight": self.max_in_flight, "ray": ray.__version__}

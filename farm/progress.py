@@ -1,0 +1,145 @@
+"""Sweep progress: a rich bar on a terminal, plain periodic lines elsewhere, and the final summary table.
+
+The bar shows done/total, rollouts/s, ETA, failures and errors; when output is
+not a terminal (a CronJob's log, a detached driver) the same figures go out as
+one plain line every ``interval_s``. ``summary_table`` is the per-family table
+printed at the end of a sweep.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from farm.result import RolloutResult, Status
+
+STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)
+ERROR_STATUSES = frozenset({Status.SIM_ERROR.value, Status.TIMEOUT.value, Status.INFRA_ERROR.value})
+
+
+class ProgressReporter:
+    """Counts results as they stream and shows them (bar or plain lines)."""
+
+    def __init__(self, *, total: int, done: int = 0, label: str = "rollouts", tty: bool | None = None,
+                 stream: TextIO | None = None, interval_s: float = 10.0,
+                 log_line: Callable[[str], None] | None = None) -> None:
+        self.total = total
+        self.already_done = done
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.interval_s = interval_s
+        self.log_line = log_line
+        self.counts: Counter[str] = Counter()
+        self._start = time.monotonic()
+        self._last_line = self._start
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    @property
+    def done(self) -> int:
+        """Results stored so far, including those of earlier sessions."""
+        return self.already_done + sum(self.counts.values())
+
+    def rate_per_s(self) -> float:
+        """Rollouts per second in this session."""
+        elapsed = time.monotonic() - self._start
+        return sum(self.counts.values()) / elapsed if elapsed > 0 else 0.0
+
+    def __enter__(self) -> ProgressReporter:
+        self._start = self._last_line = time.monotonic()  # the rate counts from the first dispatch
+        if self.tty:
+            self._bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}"), TextColumn("{task.fields[rate]}"),
+                                 TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[faults]}"),
+                                 console=Console(file=self.stream), transient=False)
+            self._bar.start()
+            self._task = self._bar.add_task(self.label, total=self.total, completed=self.done, rate="",
+                                            faults="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._refresh_bar()
+            self._bar.stop()
+        self._emit_line()
+
+    def update(self, result: RolloutResult) -> None:
+        """Count one result."""
+        self.counts[result.status.value] += 1
+
+    def refresh(self) -> None:
+        """Redraw the bar, or emit a plain line if ``interval_s`` has passed."""
+        if self._bar is not None:
+            self._refresh_bar()
+        now = time.monotonic()
+        if now - self._last_line >= self.interval_s:
+            self._last_line = now
+            if self._bar is None or self.log_line is not None:
+                self._emit_line(to_stream=self._bar is None)
+
+    def _refresh_bar(self) -> None:
+        assert self._bar is not None and self._task is not None
+        self._bar.update(self._task, completed=self.done, rate=f"{self.rate_per_s():.1f}/s",
+                         faults=self._faults_text())
+
+    def _faults_text(self) -> str:
+        errors = sum(self.counts[s] for s in ERROR_STATUSES)
+        return f"failed {self.counts[Status.FAILED.value]}  errors {errors}"
+
+    def line(self) -> str:
+        """``done/total (pct) | rate | ETA | failed | errors`` as one plain line."""
+        rate = self.rate_per_s()
+        left = self.total - self.done
+        eta = f"{left / rate:.0f} s" if rate > 0 else "?"
+        pct = 100.0 * self.done / self.total if self.total else 100.0
+        return f"{self.label}: {self.done}/{self.total} ({pct:.0f}%) | {rate:.1f}/s | ETA {eta} | {self._faults_text()}"
+
+    def _emit_line(self, *, to_stream: bool = True) -> None:
+        text = self.line()
+        if to_stream and self._bar is None:
+            print(text, file=self.stream, flush=True)
+        if self.log_line is not None:
+            self.log_line(text)
+
+
+def family_counts(rows: Mapping[str, list[Any]]) -> dict[str, dict[str, int]]:
+    """Per-family status counts from ``{"family": [...], "status": [...]}`` columns."""
+    out: dict[str, Counter[str]] = {}
+    for family, status in zip(rows["family"], rows["status"], strict=True):
+        out.setdefault(str(family), Counter())[str(status)] += 1
+    return {family: dict(counts) for family, counts in sorted(out.items())}
+
+
+def pass_rate(counts: Mapping[str, int]) -> float | None:
+    """passed / (passed + failed); None when neither occurred. Errors never count."""
+    passed, failed = counts.get(Status.PASSED.value, 0), counts.get(Status.FAILED.value, 0)
+    return passed / (passed + failed) if passed + failed else None
+
+
+def summary_table(by_family: Mapping[str, Mapping[str, int]], *, title: str = "") -> Table:
+    """One row per family (and a total): each status, and the pass rate over passed + failed."""
+    table = Table(title=title or None)
+    table.add_column("family")
+    for status in STATUS_ORDER:
+        table.add_column(status, justify="right")
+    table.add_column("pass rate", justify="right")
+    total: Counter[str] = Counter()
+    for family, counts in by_family.items():
+        total.update(counts)
+        table.add_row(family, *_cells(counts))
+    if len(by_family) > 1:
+        table.add_row("[bold]all[/bold]", *_cells(total))
+    return table
+
+
+def _cells(counts: Mapping[str, int]) -> list[str]:
+    rate = pass_rate(counts)
+    return [str(counts.get(s, 0)) for s in STATUS_ORDER] + ["–" if rate is None else f"{100 * rate:.1f}%"]
