@@ -35,7 +35,7 @@ def _register() -> None:
     import importlib
 
     for name in ("cli.run_cmds", "cli.stack_cmds", "cli.scenario_cmds", "cli.sweep_cmds", "cli.store_cmds",
-                 "cli.submit_cmds"):
+                 "cli.submit_cmds", "cli.replay_cmds"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
