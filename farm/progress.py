@@ -127,7 +127,7 @@ def pass_rate(counts: Mapping[str, int]) -> float | None:
 def summary_table(by_family: Mapping[str, Mapping[str, int]], *, title: str = "") -> Table:
     """One row per family (and a total): each status, and the pass rate over passed + failed."""
     table = Table(title=title or None)
-    table.add_column("family")
+    table.add_column("family", no_wrap=True)
     for status in STATUS_ORDER:
         table.add_column(status, justify="right")
     table.add_column("pass rate", justify="right")
