@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from autonomy_synth import Box, World
+from tests.autonomy.autonomy_synth import Box, World
 
 from autonomy.config import LatencyConfig, ModuleLatency
 from autonomy.geometry import arc, straight

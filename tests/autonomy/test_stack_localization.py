@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from autonomy_synth import World, straight_mission
+from tests.autonomy.autonomy_synth import World, straight_mission
 
 from autonomy.config import LocalizationConfig
 from autonomy.localization import EkfLocalizer, LocalizationInput

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from autonomy_synth import Box, World, drive, straight_mission
+from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
 
 from autonomy.config import PlanningConfig
 from autonomy.geometry import arc, straight

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from autonomy_synth import Box, World, straight_mission
+from tests.autonomy.autonomy_synth import Box, World, straight_mission
 
 from autonomy.config import MODULES, StackConfig
 from autonomy.reference import ReferenceStack, build_stack

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
+from tests.autonomy.autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
 
 from autonomy.config import PerceptionConfig, PredictionConfig, TrackingConfig
 from autonomy.perception import PerceptionInput, PerceptionOutput, ScanClusterer

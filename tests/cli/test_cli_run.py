@@ -71,11 +71,7 @@ def test_malformed_param_and_bad_fidelity_exit_2() -> None:
 def test_stack_check_passes_the_reference_stack_and_fails_a_broken_one() -> None:
     ok = runner.invoke(app, ["stack", "check", "reference"])
     assert ok.exit_code == 0 and "CONFORMS" in ok.output
-    sys.path.insert(0, str(ROOT / "tests" / "farm"))
-    try:
-        bad = runner.invoke(app, ["stack", "check", "broken_stacks:nondeterministic", "--json"])
-    finally:
-        sys.path.remove(str(ROOT / "tests" / "farm"))
+    bad = runner.invoke(app, ["stack", "check", "tests.farm.broken_stacks:nondeterministic", "--json"])
     report = json.loads(bad.output)
     assert bad.exit_code == 1 and not report["ok"]
     assert "deterministic" in {c["name"] for c in report["checks"] if not c["ok"]}

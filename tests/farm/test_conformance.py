@@ -21,13 +21,13 @@ def test_the_reference_stack_conforms() -> None:
 
 
 @pytest.mark.parametrize(("entry_point", "clause", "words"), [
-    ("broken_stacks:nondeterministic", "deterministic", "differ"),
-    ("broken_stacks:nan_command", "types and limits", "non-finite"),
-    ("broken_stacks:over_steer", "types and limits", "steer"),
-    ("broken_stacks:no_reset", "reset clears state", "differ"),
-    ("broken_stacks:bad_rate", "rate", "240"),
-    ("broken_stacks:raises_on_build", "builds", "missing calibration"),
-    ("broken_stacks:absent", "builds", "no callable"),
+    ("tests.farm.broken_stacks:nondeterministic", "deterministic", "differ"),
+    ("tests.farm.broken_stacks:nan_command", "types and limits", "non-finite"),
+    ("tests.farm.broken_stacks:over_steer", "types and limits", "steer"),
+    ("tests.farm.broken_stacks:no_reset", "reset clears state", "differ"),
+    ("tests.farm.broken_stacks:bad_rate", "rate", "240"),
+    ("tests.farm.broken_stacks:raises_on_build", "builds", "missing calibration"),
+    ("tests.farm.broken_stacks:absent", "builds", "no callable"),
 ])
 def test_a_broken_stack_fails_on_the_clause_it_breaks(entry_point: str, clause: str, words: str) -> None:
     failed = _failed(entry_point)

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
+from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 from autonomy.geometry import straight
 from autonomy.types import ControlCommand

@@ -8,7 +8,7 @@ the stopping distance of uniform deceleration is d = v^2 / (2 mu g)
 from __future__ import annotations
 
 import pytest
-from sim_scenes import scene, world
+from tests.farm.sim.sim_scenes import scene, world
 
 from autonomy.types import ControlCommand
 from farm.sim.ego import GRAVITY_MPS2

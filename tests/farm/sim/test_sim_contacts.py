@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from sim_scenes import COAST, scene, world
+from tests.farm.sim.sim_scenes import COAST, scene, world
 
 from farm.sim.world import SimSession
 from scenario_library.scene import Actor, StaticObstacle, Trigger, WaypointFollow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from sim_scenes import LANE_PATH, scene, world
+from tests.farm.sim.sim_scenes import LANE_PATH, scene, world
 
 from autonomy.types import ControlCommand
 from farm.sim.determinism import streams

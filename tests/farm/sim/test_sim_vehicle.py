@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
+from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 from autonomy.geometry import arc, straight
 from autonomy.types import ControlCommand

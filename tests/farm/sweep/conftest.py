@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sweep_families import BRAKE, PLAIN, lookup, names
+from tests.farm.sweep.sweep_families import BRAKE, PLAIN, lookup, names
 
 from scenario_library.family import Family
 
