@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import Box, World
 
 from autonomy.config import LatencyConfig, ModuleLatency
 from autonomy.geometry import arc, straight
 from autonomy.latency import LatencyInput, LognormalLatency
 from autonomy.reference import build_stack
 from autonomy.types import Mission, VehicleLimits
+from tests.autonomy.autonomy_synth import Box, World
 
 
 def test_commands_respect_steer_rate_and_acceleration_limits_on_a_hairpin_with_a_hard_stop() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import World, straight_mission
 
 from autonomy.config import LocalizationConfig
 from autonomy.localization import EkfLocalizer, LocalizationInput
+from tests.autonomy.autonomy_synth import World, straight_mission
 
 
 def _drive(world: World, seconds: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
 
 from autonomy.config import PerceptionConfig
 from autonomy.perception import PerceptionInput, PerceptionOutput, ScanClusterer
 from autonomy.types import EgoEstimate, LidarScan
+from tests.autonomy.autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
 
 
 def _perceive(boxes: list[Box], x_m: float = 0.0, y_m: float = 0.0, yaw_rad: float = 0.0,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
 
 from autonomy.config import PlanningConfig
 from autonomy.geometry import arc, straight
@@ -15,6 +14,7 @@ from autonomy.reference import build_stack
 from autonomy.route import RouteFrame
 from autonomy.tracking import TrackingOutput
 from autonomy.types import Crosswalk, EgoEstimate, Mission, VehicleLimits
+from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
 
 
 def _run(world: World, seconds: float, config: dict | None = None) -> list:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.autonomy.autonomy_synth import Box, World, straight_mission
 
 from autonomy.config import MODULES, StackConfig
 from autonomy.reference import ReferenceStack, build_stack
 from autonomy.types import SensorFrame, Stack, StackOutput
+from tests.autonomy.autonomy_synth import Box, World, straight_mission
 
 
 def _frames(ticks: int = 150) -> tuple[World, list[SensorFrame]]:

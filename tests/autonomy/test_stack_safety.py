@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
 
 from autonomy.config import MODULES, SafetyConfig
 from autonomy.latency import LatencyOutput
@@ -13,6 +12,7 @@ from autonomy.reference import ReferenceStack, build_stack
 from autonomy.safety import ReferenceSafetyMonitor, SafetyInput
 from autonomy.tracking import TrackingOutput
 from autonomy.types import ControlCommand, EgoEstimate, Mission, VehicleLimits
+from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
 
 QUIET = LatencyOutput(latency_s=(0.001,) * len(MODULES), deadline_s=(0.01,) * len(MODULES))
 

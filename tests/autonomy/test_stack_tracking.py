@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tests.autonomy.autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
 
 from autonomy.config import PerceptionConfig, PredictionConfig, TrackingConfig
 from autonomy.perception import PerceptionInput, PerceptionOutput, ScanClusterer
 from autonomy.prediction import ConstantVelocityPredictor, PredictionInput
 from autonomy.tracking import KalmanTracker, TrackingInput, TrackingOutput
 from autonomy.types import EgoEstimate, LidarScan
+from tests.autonomy.autonomy_synth import ANGLES_RAD, MOUNT_X_M, Box, cast
 
 DT_S = 0.1
 

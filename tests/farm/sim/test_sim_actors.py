@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 from autonomy.geometry import straight
 from autonomy.types import ControlCommand
@@ -21,6 +20,7 @@ from scenario_library.scene import (
     Trigger,
     WaypointFollow,
 )
+from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 DT_S = 1.0 / PHYSICS_HZ
 LANE_PATH = polyline(straight((0.0, 0.0), 0.0, 600.0, step_m=100.0))

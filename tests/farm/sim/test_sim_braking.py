@@ -8,11 +8,11 @@ the stopping distance of uniform deceleration is d = v^2 / (2 mu g)
 from __future__ import annotations
 
 import pytest
-from tests.farm.sim.sim_scenes import scene, world
 
 from autonomy.types import ControlCommand
 from farm.sim.ego import GRAVITY_MPS2
 from farm.sim.world import SimSession
+from tests.farm.sim.sim_scenes import scene, world
 
 START_SPEED_MPS = 20.0
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests.farm.sim.sim_scenes import COAST, scene, world
 
 from farm.sim.world import SimSession
 from scenario_library.scene import Actor, StaticObstacle, Trigger, WaypointFollow
+from tests.farm.sim.sim_scenes import COAST, scene, world
 
 EGO_FRONT_M = 4.5 - 0.85  # front bumper ahead of the rear axle
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests.farm.sim.sim_scenes import LANE_PATH, scene, world
 
 from autonomy.types import ControlCommand
 from farm.sim.determinism import streams
@@ -19,6 +18,7 @@ from scenario_library.scene import (
     SpeedPhase,
     StaticObstacle,
 )
+from tests.farm.sim.sim_scenes import LANE_PATH, scene, world
 
 LEAD = Actor(actor_id="lead", kind="vehicle", path=LANE_PATH, start_s_m=45.0,
              behaviour=ScriptedSpeed(initial_speed_mps=12.0,

@@ -6,13 +6,13 @@ import math
 
 import numpy as np
 import pytest
-from tests.farm.sim.sim_scenes import COAST, polyline, scene, world
 
 from autonomy.geometry import straight
 from farm.sim.determinism import Streams, streams
 from farm.sim.sensors import SensorConfig, Sensors, lidar_angles
 from farm.sim.world import SimSession
 from scenario_library.scene import Lane, SensorConditions, StaticObstacle
+from tests.farm.sim.sim_scenes import COAST, polyline, scene, world
 
 EXACT = SensorConditions(lidar_range_noise_std_m=0.0, lidar_dropout_prob=0.0, gnss_noise_std_m=0.0,
                          odometry_speed_noise_std_mps=0.0, odometry_yaw_rate_noise_std_radps=0.0)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 from autonomy.geometry import arc, straight
 from autonomy.types import ControlCommand
 from farm.sim.ego import GRAVITY_MPS2
 from farm.sim.world import SimSession
 from scenario_library.scene import Lane
+from tests.farm.sim.sim_scenes import COAST, PHYSICS_HZ, polyline, scene, world
 
 RADIUS_M = 60.0
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from tests.farm.sim.sim_scenes import PHYSICS_HZ, polyline, scene, world
 
 from autonomy.geometry import straight
 from farm.errors import InputError
@@ -26,6 +25,7 @@ from scenario_library.scene import (
     Trigger,
     WaypointFollow,
 )
+from tests.farm.sim.sim_scenes import PHYSICS_HZ, polyline, scene, world
 
 
 def _intersection() -> SceneSpec:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.farm.sweep.sweep_families import BRAKE, PLAIN, lookup, names
 
 from scenario_library.family import Family
+from tests.farm.sweep.sweep_families import BRAKE, PLAIN, lookup, names
 
 
 @pytest.fixture
