@@ -133,11 +133,11 @@ def check_stack(ref: StackRef, *, seed: int = 7) -> ConformanceReport:
     if stack is None:
         return ConformanceReport(stack_id=ref.stack_id, checks=tuple(checks))
     rate = getattr(stack, "rate_hz", None)
-    rate_ok = isinstance(rate, int | float) and rate > 0 and float(240 / rate).is_integer()
-    checks.append(Check(name="rate", ok=rate_ok, detail=f"{rate} Hz" + ("" if rate_ok else
-                        " (must be positive and divide the 240 Hz physics rate)")))
-    if not rate_ok:
+    if not isinstance(rate, int | float) or not rate > 0 or not float(240 / rate).is_integer():
+        checks.append(Check(name="rate", ok=False,
+                            detail=f"{rate} Hz (must be positive and divide the 240 Hz physics rate)"))
         return ConformanceReport(stack_id=ref.stack_id, checks=tuple(checks))
+    checks.append(Check(name="rate", ok=True, detail=f"{rate} Hz"))
     spec = _rollout_spec(ref, int(rate), seed)
     wrapped = _CheckedStack(inner=stack, rate_hz=float(rate))
     first = run_rollout(spec, stack=wrapped)

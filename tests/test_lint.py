@@ -1,4 +1,4 @@
-"""The tree stays ruff-clean (configuration in pyproject.toml)."""
+"""The tree stays ruff-clean and the packages mypy-clean (configuration in pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -13,4 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ruff_finds_nothing() -> None:
     exe = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     result = subprocess.run([exe, "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing_in_the_packages() -> None:
+    exe = shutil.which("mypy") or str(Path(sys.executable).parent / "mypy")
+    result = subprocess.run([exe, "--no-incremental", "--cache-dir", "/dev/null"], cwd=ROOT, capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from autonomy.types import ControlCommand, Stack, StackOutput
 from farm.fingerprint import code_fingerprint
@@ -23,6 +24,9 @@ from farm.spec import RolloutSpec
 from farm.stacks import build_stack
 from scenario_library.catalog import load_family
 from scenario_library.scene import SceneSpec
+
+if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
+    from farm.sim.world import SimSession, World
 
 COLLISION_GRACE_S = 0.5  # keep simulating briefly after first contact, then stop
 
@@ -50,7 +54,8 @@ class _Actuation:
         return newest[2]
 
 
-def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: object, stack: Stack | None = None) -> TraceRecorder:
+def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
+                 stack: Stack | None = None) -> TraceRecorder:
     from farm.sim.sensors import Sensors
     from farm.sim.world import World
 
@@ -80,15 +85,15 @@ def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: object, stack: St
         world.close()
 
 
-def _advance(world: object, actuation: _Actuation, step: int, until: int) -> int:
+def _advance(world: World, actuation: _Actuation, step: int, until: int) -> int:
     """Step physics to ``until``, applying each command at its due step (in as few chunks as possible)."""
     while step < until:
         command = actuation.pop_due(step)
         if command is not None:
-            world.apply(command)  # type: ignore[attr-defined]
+            world.apply(command)
         due = actuation.next_due()
         chunk_end = until if due is None or due <= step or due >= until else due
-        world.step(chunk_end - step)  # type: ignore[attr-defined]
+        world.step(chunk_end - step)
         step = chunk_end
     return step
 
@@ -97,7 +102,7 @@ def _error_result(spec: RolloutSpec, status: Status, error: str, **common: objec
     return RolloutResult(spec=spec, status=status, error=error, **common).with_hash()  # type: ignore[arg-type]
 
 
-def run_rollout(spec: RolloutSpec, *, session: object | None = None, worker: str = "", attempt: int = 1,
+def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker: str = "", attempt: int = 1,
                 telemetry: bool | None = None, stack: Stack | None = None) -> RolloutResult:
     """Run one rollout; never raises.
 
@@ -126,16 +131,13 @@ def run_rollout(spec: RolloutSpec, *, session: object | None = None, worker: str
             raise ValueError(f"spec asks for {spec.family}@{spec.family_version}, "
                              f"the library has version {family.version}")
         scene = family.build(spec.param_dict)
-        own_session = session is None
-        if own_session:
+        if session is None:
             from farm.sim.world import SimSession
 
-            session = SimSession()
-        try:
+            with SimSession() as own_session:
+                recorder = _closed_loop(scene, spec, own_session, stack)
+        else:
             recorder = _closed_loop(scene, spec, session, stack)
-        finally:
-            if own_session:
-                session.close()  # type: ignore[union-attr]
         return _finish(spec, family.criteria, recorder, wall_start, common,
                        spec.telemetry if telemetry is None else telemetry)
     except Exception:
@@ -160,7 +162,7 @@ def _finish(spec: RolloutSpec, criteria: tuple, recorder: TraceRecorder, wall_st
 
 def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
     """Run specs in order on one reused pybullet client, yielding each result as it finishes."""
-    session = None
+    session: SimSession | None = None
     try:
         for spec in specs:
             if session is None and not _is_synthetic(spec):
