@@ -186,13 +186,13 @@ class World:
         v_start = self._ego.planar().speed_mps
         end = self._step_index + n_steps
         while self._step_index < end and (self._physics or self._actors.needs_ego):
-            ego = self._ego.planar() if self._actors.needs_ego else None
-            if ego is None:
-                self._actors.step(self._step_index, self._dt_s, None, None)
-            else:
+            ego = self._ego.planar()  # once per step: it is a pybullet query in the dynamic fidelity
+            if self._actors.needs_ego:
                 self._actors.step(self._step_index, self._dt_s, self._ego_mover(ego), (ego.x_m, ego.y_m))
+            else:
+                self._actors.step(self._step_index, self._dt_s, None, None)
             if self._physics:
-                self._push_actors(near_ego_only=True)
+                self._push_actors(near=ego)
             self._ego.advance(self._dt_s)
             self._step_index += 1
         if self._step_index < end:
@@ -206,12 +206,12 @@ class World:
         return Mover(x_m=p.x_m + ahead * math.cos(p.yaw_rad), y_m=p.y_m + ahead * math.sin(p.yaw_rad),
                      yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
 
-    def _push_actors(self, *, near_ego_only: bool = False) -> None:
-        """Teleport moved actors' boxes; with ``near_ego_only``, only those the ego could touch this step."""
-        if near_ego_only:
-            p = self._ego.planar()
+    def _push_actors(self, *, near: Planar | None = None) -> None:
+        """Teleport moved actors' boxes; given the ego's state ``near``, only those it could touch this step."""
+        near_ego_only = near is not None
+        if near is not None:
             ahead = self._ego_body.centre_ahead_m
-            ex, ey = p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
+            ex, ey = near.x_m + ahead * math.cos(near.yaw_rad), near.y_m + ahead * math.sin(near.yaw_rad)
         for state, (_, body), z_m, radius in zip(self._actors.states, self._actor_bodies, self._actor_z_m,
                                                  self._radii_m[:len(self._actor_bodies)], strict=True):
             if state.dirty:
