@@ -31,17 +31,18 @@ def _root(
 
 
 def _register() -> None:
-    # Each area module exposes ``register(app)``; modules that are not there yet are skipped.
-    import importlib
+    # Each area module exposes ``register(app)`` and imports only typer at module level.
+    from cli import (
+        replay_cmds,
+        run_cmds,
+        scenario_cmds,
+        stack_cmds,
+        store_cmds,
+        submit_cmds,
+        sweep_cmds,
+    )
 
-    for name in ("cli.run_cmds", "cli.stack_cmds", "cli.scenario_cmds", "cli.sweep_cmds", "cli.store_cmds",
-                 "cli.submit_cmds", "cli.replay_cmds"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+    for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds):
         module.register(app)
 
 

@@ -12,7 +12,11 @@ from cli.errors import domain_errors
 from cli.options import JsonOpt, StoreOpt
 
 AddressOpt = Annotated[str | None, typer.Option(
-    "--address", help="Ray cluster: none = embedded local Ray; 'auto' or ray://host:10001 = existing cluster.")]
+    "--address", help="Ray cluster: none = embedded local Ray; 'auto', ray://host:10001 or host:port = drive an "
+                      "existing cluster from here; http://host:8265 = run the driver there as a Ray job.")]
+EnvOpt = Annotated[list[str] | None, typer.Option(
+    "--env", help="NAME=VALUE (or NAME: this shell's value) for a Ray job's driver; repeatable. "
+                  "AWS_ENDPOINT_URL and the AWS region are passed on by themselves, credentials never.")]
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
 
 
@@ -34,17 +38,19 @@ def submit(
     timeout_s: Annotated[float | None, typer.Option("--timeout-s", help="Wall-clock budget per rollout [s].")] = None,
     retries: Annotated[int | None, typer.Option("--retries", help="Retries of a rollout whose worker died.")] = None,
     num_cpus: Annotated[int | None, typer.Option("--num-cpus", help="CPUs for embedded Ray.")] = None,
+    env: EnvOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a sweep on Ray (embedded by default); results stream into the store."""
     from farm.driver import submit as run_submit
+    from farm.execution.remote import parse_env
 
     def announce(sweep_id: str, store_uri: str) -> None:
         print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
 
     report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                         batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s, retries=retries,
-                        num_cpus=num_cpus, announce=announce, stream_to=sys.stderr)
+                        num_cpus=num_cpus, announce=announce, stream_to=sys.stderr, job_env=parse_env(env or []))
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -58,7 +64,7 @@ def _print_report(report: Any) -> None:
 
     from farm.progress import summary_table
 
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=120)  # CronJob logs: no truncated headers
     if report.by_family:
         console.print(summary_table(report.by_family, title=f"sweep {report.sweep_id}: {report.state}"))
     if report.ran:
@@ -83,6 +89,12 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
     print(f"mode {info['mode'] or '?'}; driver pid {info['driver_pid'] or '-'} "
           f"({'alive' if info['driver_alive'] else 'not running here'}); "
           f"lease {'held by ' + lease['owner'] if lease and lease['live'] else 'free'}; updated {info['updated_at']}")
+    job = info.get("job")
+    if job:
+        print(f"Ray job {job['id']} at {job['address']}: {job['status']}" + (f" ({job['message']})"
+                                                                           if job["message"] else ""))
+    if info.get("error"):
+        print(f"error: {info['error']}")
 
 
 @domain_errors
@@ -108,8 +120,9 @@ def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
     if as_json:
         _print_json(info)
     elif info["cancelled"]:
-        pid = info["signalled_pid"]
-        print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else ""))
+        pid, job, problem = info["signalled_pid"], info.get("stopped_job"), info.get("job_error")
+        print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else "")
+              + (f" (stopped Ray job {job})" if job else "") + (f"; {problem}" if problem else ""))
     else:
         print(f"{sweep_id}: already {info['state']}, nothing to cancel")
 

@@ -17,16 +17,21 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from farm import __version__
 from farm.driver_run import DriverReport, run_sweep
 from farm.errors import InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
+from farm.execution.remote import check_version, is_jobs_address
 from farm.store.base import Manifest, Store
+
+if TYPE_CHECKING:
+    from farm.execution.ray_jobs import JobInfo
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Announce = Callable[[str, str], None]
@@ -51,11 +56,18 @@ def _sweep_options(sweep: Any) -> ExecutionOptions:
 
 
 def _versions() -> dict[str, str]:
+    """What can change an outcome or a file besides the code: interpreter, architecture, key libraries."""
     import platform
+    from importlib import metadata
 
-    import pyarrow
-
-    return {"python": platform.python_version(), "simfarm": __version__, "pyarrow": pyarrow.__version__}
+    versions = {"python": platform.python_version(), "simfarm": __version__, "machine": platform.machine(),
+                "system": platform.system()}
+    for dist in ("numpy", "scipy", "pybullet", "pyarrow", "ray"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = "absent"
+    return versions
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
@@ -91,8 +103,13 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
            resume: str | None = None, force: bool = False, detach: bool = False, batch_size: int | None = None,
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
-           tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN) -> DriverReport:
+           tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
+           job_env: Mapping[str, str] | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
+
+    ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
+    existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
+    (``job_env``: extra environment for it), whose output is followed here unless ``detach``.
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
@@ -113,7 +130,9 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
                          source="--store", field=store_uri or "default")
     results = open_store(store_uri)
     results.check()
-    mode = {"mode": "detached" if detach else ("driver" if address else "embedded"), "address": address}
+    as_job = is_jobs_address(address)
+    mode = {"mode": "job" if as_job else "detached" if detach else "driver" if address else "embedded",
+            "address": address}
     if resume:
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
@@ -121,6 +140,9 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
         sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode)
     if announce is not None:
         announce(sweep_id, results.uri)
+    if as_job:  # a sweep created just now needs no fingerprint check on the cluster
+        return _run_as_job(results, sweep_id, str(address), force=force or not resume, detach=detach,
+                          env=job_env or {}, stream_to=stream_to)
     if detach:  # a sweep created just now is not a resume: its own driver needs no fingerprint check
         return _detach(results, sweep_id, address=address, force=force or not resume)
     return run_sweep(results, sweep_id, options=options, address=address, force=force, stream_to=stream_to,
@@ -135,6 +157,61 @@ def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None,
     if force:
         cmd.append("--force")
     return cmd
+
+
+def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detach: bool, env: Mapping[str, str],
+                stream_to: TextIO | None) -> DriverReport:
+    """Submit the stored sweep's driver as a Ray job (job id in the manifest); follow it unless ``detach``."""
+    import uuid
+
+    from farm.execution import ray_jobs
+    from farm.execution.base import now_iso
+    from farm.execution.remote import job_entrypoint, job_env
+
+    skipped = _final_count(store.read_manifest(sweep_id).counts)
+    try:
+        job_id = ray_jobs.submit_job(address, entrypoint=job_entrypoint(sweep_id, store.uri, force=force),
+                                     submission_id=f"simfarm-{sweep_id}-{uuid.uuid4().hex[:6]}",
+                                     env_vars=job_env(env))
+    except SimfarmError as exc:
+        _record_failure(store, sweep_id, "the Ray job could not be submitted", exc)
+        raise
+    job = {"id": job_id, "address": address, "submitted_at": now_iso()}
+    store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, "job": job}))
+    follow = f"simfarm status {sweep_id} --store {store.uri}"
+    if detach:
+        return DriverReport(sweep_id=sweep_id, store=store.uri, state="submitted",
+                            message=f"Ray job {job_id} submitted to {address}; follow it with: {follow}")
+    started = time.monotonic()
+    try:
+        info = ray_jobs.follow_job(address, job_id, stream_to=stream_to)
+    except KeyboardInterrupt:
+        return DriverReport(sweep_id=sweep_id, store=store.uri, state="submitted", exit_code=130,
+                            message=f"stopped following Ray job {job_id}, which keeps running: {follow}; "
+                                    f"stop it with: simfarm cancel {sweep_id} --store {store.uri}")
+    return _job_report(store, sweep_id, info, skipped=skipped, wall_time_s=time.monotonic() - started)
+
+
+def _final_count(counts: Mapping[str, int]) -> int:
+    from farm.result import Status
+
+    return sum(n for status, n in counts.items() if Status(status).is_final)
+
+
+def _job_report(store: Store, sweep_id: str, info: JobInfo, *, skipped: int, wall_time_s: float) -> DriverReport:
+    """The report of a finished Ray job, from its final state and what it left in the store."""
+    from farm.progress import family_counts
+
+    manifest = store.read_manifest(sweep_id)
+    rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
+    by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+    ran = max(0, rows.num_rows - skipped)
+    detail = f" ({info.message})" if info.status != "SUCCEEDED" and info.message else ""
+    return DriverReport(sweep_id=sweep_id, store=store.uri, state=manifest.state, total=manifest.total, ran=ran,
+                        skipped=skipped, counts=dict(manifest.counts), by_family=by_family, wall_time_s=wall_time_s,
+                        rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0,
+                        exit_code=info.driver_exit_code(),
+                        message=f"Ray job {info.job_id} {info.status.lower()}{detail}: sweep {manifest.state}")
 
 
 def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool) -> DriverReport:
@@ -164,7 +241,20 @@ def _parse_run_args(argv: list[str]) -> argparse.Namespace:
     run.add_argument("--batch-size", type=int, default=None)
     run.add_argument("--executor", choices=("ray", "sequential"), default="ray")
     run.add_argument("--batch-fn", default=DEFAULT_BATCH_FN, help="module:function batch runner")
+    run.add_argument("--expect-version", default=None, help="refuse to run unless simfarm here is this version")
     return parser.parse_args(argv)
+
+
+def _record_failure(store: Store, sweep_id: str, what: str, exc: SimfarmError) -> None:
+    """Record in the store why the sweep did not run (``simfarm status``/``logs`` show it); state ``failed``."""
+    from farm.driver_log import DriverLog
+    from farm.execution.base import now_iso
+
+    log = DriverLog(store, sweep_id)
+    log.info(f"{what}: {exc.line()}")
+    log.flush(force=True)
+    store.update_manifest(sweep_id, lambda m: replace(m, state="failed", updated_at=now_iso(),
+                                                      extra={**m.extra, "error": exc.line()}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(args.store)
         store.check()
         manifest = store.read_manifest(args.sweep_id)
+        if args.expect_version is not None:
+            try:
+                check_version(args.expect_version)
+            except SimfarmError as exc:
+                _record_failure(store, args.sweep_id, "refused to run", exc)
+                raise
         options = resolve_options(ExecutionOptions(**manifest.extra.get("options", {})), batch_size=args.batch_size)
         report = run_sweep(store, args.sweep_id, options=options, address=args.address, force=args.force,
                            executor=args.executor, batch_fn=args.batch_fn, stream_to=sys.stdout, tty=False)

@@ -1,8 +1,9 @@
 """Status, logs and cancel for a sweep, whoever drives it (this process, a detached driver, a Ray job).
 
 Everything is read from and written to the store, so these work from any
-machine that can reach it; the only local action is signalling a detached
-driver's process when it runs on this host.
+machine that can reach it; the only other actions are signalling a detached
+driver's process when it runs on this host, and asking the Jobs API about (or
+to stop) the Ray job of a ``--address http://...`` run.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from farm.driver_log import log_key
-from farm.errors import InputError, StoreError
+from farm.errors import ExecutionError, InputError, StoreError
 from farm.execution.base import now_iso
 from farm.store.base import Manifest, Store
 
@@ -95,17 +96,40 @@ def sweep_status(store: Store, sweep_id: str) -> dict[str, Any]:
         "address": m.extra.get("address"), "driver_pid": pid, "driver_alive": _alive(pid),
         "lease": None if lease is None else {"owner": lease.owner, "expires_at": lease.expires_at,
                                              "live": lease.expires_at > time.time()},
-        "compacted": bool(m.compacted), "sweep_file": m.sweep_file,
+        "compacted": bool(m.compacted), "sweep_file": m.sweep_file, "error": m.extra.get("error"),
+        "job": _job_status(m.extra.get("job")),
     }
 
 
-def sweep_logs(store: Store, sweep_id: str) -> str:
-    """The driver log stored with the sweep (every session, oldest first)."""
-    _manifest(store, sweep_id)
+def _job_status(job: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The Ray job of a Jobs-API run as the Jobs API reports it now (``status`` ``UNKNOWN`` if unreachable)."""
+    if not job:
+        return None
+    from farm.execution.ray_jobs import job_info
+
     try:
-        return store.get_bytes(log_key(sweep_id)).decode(errors="replace")
+        info = job_info(job["address"], job["id"])
+    except ExecutionError as exc:
+        return {**job, "status": "UNKNOWN", "message": exc.line(), "exit_code": None}
+    return {**job, "status": info.status, "message": info.message, "exit_code": info.exit_code}
+
+
+def sweep_logs(store: Store, sweep_id: str) -> str:
+    """The driver log stored with the sweep (every session, oldest first), then a Ray job's own output."""
+    job = _manifest(store, sweep_id).extra.get("job")
+    try:
+        text = store.get_bytes(log_key(sweep_id)).decode(errors="replace")
     except StoreError:
-        return ""
+        text = ""
+    if job:
+        from farm.execution.ray_jobs import job_logs
+
+        try:
+            output = job_logs(job["address"], job["id"])
+        except ExecutionError as exc:
+            output = f"(unavailable: {exc.line()})\n"
+        text += f"--- output of Ray job {job['id']} at {job['address']} ---\n{output}"
+    return text
 
 
 def cancel_sweep(store: Store, sweep_id: str) -> dict[str, Any]:
@@ -120,4 +144,19 @@ def cancel_sweep(store: Store, sweep_id: str) -> dict[str, Any]:
     if pid is not None and pid != os.getpid() and _alive(pid):
         os.kill(pid, signal.SIGTERM)
         signalled = pid
-    return {"sweep_id": sweep_id, "state": "cancelled", "cancelled": True, "signalled_pid": signalled}
+    info: dict[str, Any] = {"sweep_id": sweep_id, "state": "cancelled", "cancelled": True,
+                            "signalled_pid": signalled, "stopped_job": None}
+    try:
+        info["stopped_job"] = _stop_job(m.extra.get("job"))
+    except ExecutionError as exc:  # the mark stands: the job's driver sees it within seconds
+        info["job_error"] = exc.line()
+    return info
+
+
+def _stop_job(job: dict[str, Any] | None) -> str | None:
+    """Stop a Jobs-API run's Ray job (its driver stores what finished); its id if it was running."""
+    if not job:
+        return None
+    from farm.execution.ray_jobs import stop_job
+
+    return str(job["id"]) if stop_job(job["address"], job["id"]) else None

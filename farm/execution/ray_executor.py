@@ -27,6 +27,7 @@ from farm import __version__
 from farm.errors import ExecutionError
 from farm.execution.base import DEFAULT_BATCH_FN, ExecutionOptions, lost_result, monotonic_to_iso
 from farm.execution.ray_worker import run_batch_task
+from farm.execution.remote import code_env, inside_ray_job
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
 
@@ -41,18 +42,22 @@ WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def start_ray(address: str | None = None, *, num_cpus: int | None = None, dashboard: bool = False) -> bool:
-    """Start embedded Ray (``address`` None) or connect to ``auto``/``ray://``; False if Ray was already up."""
+    """Start embedded Ray (``address`` None) or connect to ``auto``/``ray://``/``host:port``; False if already up."""
     if ray.is_initialized():
         return False
     env = dict(WORKER_ENV)
     try:
         if address is None:
             os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+            # Embedded Ray keeps token auth (other local users cannot attach); its notice about it is noise here.
+            logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, os.environ.get("PYTHONPATH")) if p)
             ray.init(address="local", num_cpus=num_cpus or os.cpu_count() or 1, include_dashboard=dashboard,
                      runtime_env={"env_vars": env}, log_to_driver=False, logging_level=logging.WARNING,
                      configure_logging=True)
         else:
+            if not inside_ray_job():  # a job's runtime env carries the code path already (keys must not clash)
+                env.update(code_env())
             ray.init(address=address, runtime_env={"env_vars": env}, log_to_driver=False, logging_level=logging.WARNING)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ExecutionError(f"cannot start or reach Ray: {exc}".splitlines()[0], source="--address",

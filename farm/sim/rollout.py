@@ -160,19 +160,29 @@ def _finish(spec: RolloutSpec, criteria: tuple, recorder: TraceRecorder, wall_st
     ).with_hash()
 
 
-def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
-    """Run specs in order on one reused pybullet client, yielding each result as it finishes."""
-    session: SimSession | None = None
-    try:
-        for spec in specs:
-            if session is None and not _is_synthetic(spec):
-                from farm.sim.world import SimSession
+_process_session: SimSession | None = None
 
-                session = SimSession()
-            yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
-    finally:
-        if session is not None:
-            session.close()
+
+def _shared_session() -> SimSession:
+    """This process's pybullet client, kept across batches (every world resets it; see DESIGN.md)."""
+    global _process_session
+    if _process_session is None or not _process_session.connected:
+        from farm.sim.world import SimSession
+
+        _process_session = SimSession()
+    return _process_session
+
+
+def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
+    """Run specs in order, yielding each result as it finishes.
+
+    Physical rollouts share one pybullet client per process, across batches, so a
+    worker pays the client start-up once; a rollout's outcome does not depend on
+    what ran before it on the client (tested).
+    """
+    for spec in specs:
+        session = None if _is_synthetic(spec) else _shared_session()
+        yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
 
 
 def _is_synthetic(spec: RolloutSpec) -> bool:
