@@ -6,7 +6,7 @@ Run from the repository root: ``PYTHONPATH=. python benchmarks/bench_sweep.py [-
 Throughput: the ``ci`` sweep's families (nominal points + an LHS of the critical families) sampled to
 ``--n`` kinematic rollouts on the reference stack, run ``--repeats`` times by each mode, interleaved
 (the order rotates every round, so background load hits every mode alike). simfarm runs on Ray at
-batch 4 and 8 (``run_batch`` opens one simulator session per batch). Steady state is timed from the
+batch 4 and 8 (each worker process keeps one simulator session across batches). Steady state is timed from the
 first dispatch to the last result with warm workers; start-up (session, pool fork or ``ray.init``,
 then one rollout of each family in every process, so imports and per-process caches are warm for
 every mode alike) is reported separately. simfarm is timed at
