@@ -127,6 +127,8 @@ class World:
                                                o.yaw_rad) for o in scene.obstacles]
         self._obstacle_xy = [(o.x_m, o.y_m) for o in scene.obstacles]
         self._bodies_in_order = [*self._actor_bodies, *self._obstacle_bodies]
+        self._body_names = {body: name for name, body in self._bodies_in_order}
+        self._touched: set[str] = set()
         self._radii_m = [1.001 * math.hypot(*actor_size_m(a)[:2]) / 2.0 + 1e-3 for a in scene.actors] + [
             1.001 * math.hypot(o.length_m, o.width_m) / 2.0 + 1e-3 for o in scene.obstacles]
         self._ego_body = EgoBody(limits=self.limits)
@@ -194,6 +196,8 @@ class World:
             if self._physics:
                 self._push_actors(near=ego)
             self._ego.advance(self._dt_s)
+            if self._physics:
+                self._latch_contacts()
             self._step_index += 1
         if self._step_index < end:
             self._actors.step_free(self._step_index, end - self._step_index, self._dt_s)
@@ -253,13 +257,25 @@ class World:
         return sorted((math.hypot(x - ex, y - ey) - r - self._ego_radius_m, name, body)
                       for (x, y), r, (name, body) in zip(centres, self._radii_m, self._bodies_in_order, strict=True))
 
+    def _latch_contacts(self) -> None:
+        """Remember every body the dynamic ego touched during a physics step.
+
+        A dynamic ego can hit a (weightless, kinematic) actor box and bounce clear
+        between two ticks; sampling contacts only at the tick would miss that.
+        """
+        for point in pb.getContactPoints(bodyA=self._ego.body_id, physicsClientId=self._client):
+            name = self._body_names.get(point[2])
+            if name is not None:
+                self._touched.add(name)
+
     def contacts(self) -> tuple[str, ...]:
-        """Ids of the bodies touching the ego now (within ``CONTACT_TOLERANCE_M``), sorted."""
+        """Ids of the bodies touching the ego now (within ``CONTACT_TOLERANCE_M``) or since the last call, sorted."""
         self._sync()
         ego = self._ego.body_id
-        return tuple(sorted(name for bound, name, body in self._bounds() if bound <= CONTACT_TOLERANCE_M
-                            and min_distance_m(self._client, ego, body, cap_m=CONTACT_TOLERANCE_M)
-                            <= CONTACT_TOLERANCE_M))
+        now = {name for bound, name, body in self._bounds() if bound <= CONTACT_TOLERANCE_M
+               and min_distance_m(self._client, ego, body, cap_m=CONTACT_TOLERANCE_M) <= CONTACT_TOLERANCE_M}
+        touched, self._touched = self._touched | now, set()
+        return tuple(sorted(touched))
 
     def nearest_gap(self) -> tuple[float, str]:
         """Smallest ego-body distance [m] (negative when overlapping) and that body's id; (inf, "") beyond 50 m."""

@@ -103,3 +103,13 @@ def test_rows_carry_fingerprint_odd_tags_and_latency_but_the_hash_ignores_wall_t
     modules = {x.module for x in r1.latency}
     assert {"perception", "localization", "planning", "control", "safety", "total"} <= modules
     assert r1.outcome_hash == r2.outcome_hash and r1.latency != () and r1.wall_time_s > 0
+
+
+def test_a_dynamic_ego_that_bounces_off_a_car_between_two_ticks_still_collides() -> None:
+    # The crash stop 4 m ahead at 20 m/s is the family's documented failing edge; the dynamic ego
+    # hits the (kinematic) lead box and bounces clear within one 0.1 s tick.
+    fam = load_family("lead_vehicle_braking")
+    edge = next(e for e in fam.edge_cases if e["name"] == "crash_stop_at_short_gap")
+    result = run_rollout(_spec("lead_vehicle_braking", fidelity="dynamic", **edge["params"]))
+    assert result.metrics is not None and result.metrics.collision
+    assert any(e.kind == "collision" for e in result.events)
