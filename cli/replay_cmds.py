@@ -40,13 +40,11 @@ def replay(
     from farm.replay import replay as run_replay
     from farm.replay import validate_run_id
     from farm.store import open_store
-    from farm.store.results import ResultsStore
 
     validate_run_id(run_id)
     if no_plot and output is not None:
         raise InputError("--output and --no-plot contradict each other; give one", field="--no-plot")
     opened = open_store(store)
-    assert isinstance(opened, ResultsStore)
     opened.check(write=False)
     plot_path = None if no_plot else (output or Path(f"replay-{run_id}.png"))
     report = run_replay(opened, run_id, sweep_id=sweep, plot_path=plot_path)

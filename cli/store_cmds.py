@@ -22,7 +22,7 @@ from cli.options import JsonOpt, StoreOpt
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from farm.store.results import ResultsStore
+    from farm.store.base import Store
 
 TABLE_DEFAULT_COLUMNS = ("run_id", "family", "seed", "status", "attempt", "collision", "min_ttc_s",
                          "min_distance_m", "route_completion")
@@ -38,12 +38,10 @@ class Format(StrEnum):
     parquet = "parquet"
 
 
-def _open(uri: str | None, *, write: bool) -> ResultsStore:
+def _open(uri: str | None, *, write: bool) -> Store:
     from farm.store import open_store
-    from farm.store.results import ResultsStore
 
     store = open_store(uri)
-    assert isinstance(store, ResultsStore)
     store.check(write=write)
     return store
 
@@ -101,7 +99,7 @@ def results(
     _emit(rows, fmt, output, total)
 
 
-def read_results(store: ResultsStore, sweep_id: str, *, table: str, where: str | None, columns: list[str] | None,
+def read_results(store: Store, sweep_id: str, *, table: str, where: str | None, columns: list[str] | None,
                  statuses: list[str] | None, table_format: bool) -> pa.Table:
     """Read, filter and project one table of a sweep as ``simfarm results`` does."""
     import pyarrow.compute as pc

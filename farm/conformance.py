@@ -133,9 +133,10 @@ def check_stack(ref: StackRef, *, seed: int = 7) -> ConformanceReport:
     if stack is None:
         return ConformanceReport(stack_id=ref.stack_id, checks=tuple(checks))
     rate = getattr(stack, "rate_hz", None)
-    if not isinstance(rate, int | float) or not rate > 0 or not float(240 / rate).is_integer():
+    physics_hz = SimSettings().physics_hz
+    if not isinstance(rate, int | float) or not rate > 0 or not float(physics_hz / rate).is_integer():
         checks.append(Check(name="rate", ok=False,
-                            detail=f"{rate} Hz (must be positive and divide the 240 Hz physics rate)"))
+                            detail=f"{rate} Hz (must be positive and divide the {physics_hz} Hz physics rate)"))
         return ConformanceReport(stack_id=ref.stack_id, checks=tuple(checks))
     checks.append(Check(name="rate", ok=True, detail=f"{rate} Hz"))
     spec = _rollout_spec(ref, int(rate), seed)

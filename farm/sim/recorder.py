@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -10,6 +9,7 @@ import numpy as np
 from autonomy.types import StackOutput
 from farm.metrics import ttc
 from farm.metrics.drivable import DrivableArea
+from farm.metrics.longitudinal import accel_series
 from farm.metrics.trace import Trace
 from farm.result import Event, Telemetry
 from scenario_library.scene import SceneSpec
@@ -96,14 +96,12 @@ class TraceRecorder:
             timings_s={k: np.asarray(v) for k, v in self._timings.items()},
         )
 
-    def telemetry(self) -> Telemetry:
-        """Per-tick ego telemetry (plus actor positions for plots)."""
-        trace = self.trace()
-        accel = np.concatenate([[0.0], np.diff(trace.ego_speed_mps) / self._dt_s]) if trace.n_ticks else np.zeros(0)
-        gap = np.where(np.isfinite(trace.gap_m), trace.gap_m, math.inf)
-        return Telemetry(
-            t_s=trace.t_s, x_m=trace.ego_x_m, y_m=trace.ego_y_m, yaw_rad=trace.ego_yaw_rad,
-            v_mps=trace.ego_speed_mps, a_mps2=accel, cmd_accel_mps2=trace.cmd_accel_mps2,
-            cmd_steer_rad=trace.cmd_steer_rad, nearest_obstacle_m=gap, ttc_s=ttc.series(trace),
-            actors_xy={body: trace.body_xy_m[:, i, :] for i, body in enumerate(trace.body_ids)},
-        )
+
+def telemetry(trace: Trace) -> Telemetry:
+    """Per-tick ego telemetry from a recorded trace (plus actor positions for plots)."""
+    return Telemetry(
+        t_s=trace.t_s, x_m=trace.ego_x_m, y_m=trace.ego_y_m, yaw_rad=trace.ego_yaw_rad,
+        v_mps=trace.ego_speed_mps, a_mps2=accel_series(trace), cmd_accel_mps2=trace.cmd_accel_mps2,
+        cmd_steer_rad=trace.cmd_steer_rad, nearest_obstacle_m=trace.gap_m, ttc_s=ttc.series(trace),
+        actors_xy={body: trace.body_xy_m[:, i, :] for i, body in enumerate(trace.body_ids)},
+    )

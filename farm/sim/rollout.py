@@ -19,7 +19,8 @@ from farm.fingerprint import code_fingerprint
 from farm.metrics import compute_metrics, evaluate, metric_events, module_latency
 from farm.result import RolloutResult, Status, Telemetry
 from farm.sim.determinism import streams
-from farm.sim.recorder import TraceRecorder
+from farm.sim.recorder import TraceRecorder, telemetry
+from farm.sim.synthetic import SYNTHETIC_FAMILIES, run_synthetic
 from farm.spec import RolloutSpec
 from farm.stacks import build_stack
 from scenario_library.catalog import load_family
@@ -115,10 +116,8 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
         stack: an already-built stack instance to drive instead of building ``spec.stack``
             (the conformance checker wraps the stack under test this way).
     """
-    from farm.sim import synthetic
-
-    if spec.family in synthetic.SYNTHETIC_FAMILIES:
-        return synthetic.run_synthetic(spec, worker=worker, attempt=attempt)
+    if spec.family in SYNTHETIC_FAMILIES:
+        return run_synthetic(spec, worker=worker, attempt=attempt)
     started_at = datetime.now(UTC).isoformat()
     wall_start = time.perf_counter()
     common: dict[str, object] = {"worker": worker or socket.gethostname(), "attempt": attempt,
@@ -151,7 +150,7 @@ def _finish(spec: RolloutSpec, criteria: tuple, recorder: TraceRecorder, wall_st
     metrics = compute_metrics(trace)
     reasons = evaluate(metrics, criteria)
     events = sorted((*trace.stack_events, *metric_events(trace)), key=lambda e: (e.t_s, e.kind, e.detail))
-    tel: Telemetry | None = recorder.telemetry() if keep_telemetry else None
+    tel: Telemetry | None = telemetry(trace) if keep_telemetry else None
     return RolloutResult(
         spec=spec, status=Status.FAILED if reasons else Status.PASSED, metrics=metrics, fail_reasons=reasons,
         events=tuple(events), latency=module_latency(trace), telemetry=tel,
@@ -181,14 +180,8 @@ def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 
     what ran before it on the client (tested).
     """
     for spec in specs:
-        session = None if _is_synthetic(spec) else _shared_session()
+        session = None if spec.family in SYNTHETIC_FAMILIES else _shared_session()
         yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
-
-
-def _is_synthetic(spec: RolloutSpec) -> bool:
-    from farm.sim import synthetic
-
-    return spec.family in synthetic.SYNTHETIC_FAMILIES
 
 
 __all__ = ["run_batch", "run_rollout"]

@@ -64,8 +64,11 @@ class Store(Protocol):
 
     uri: str
 
-    def check(self) -> None:
-        """Fail fast with ``StoreError`` (one line, no credentials) if unreachable or not writable."""
+    def check(self, *, write: bool = True) -> None:
+        """Fail fast with ``StoreError`` (one line, no credentials) if unreachable (or, with ``write``, not writable).
+
+        Read-only commands pass ``write=False`` so read-only credentials work.
+        """
 
     def create_sweep(self, manifest: Manifest, specs: Sequence[RolloutSpec]) -> None:
         """Write the manifest and the expanded specs of a new sweep; refuses an existing sweep_id."""
