@@ -65,12 +65,6 @@ class Path:
     def heading_at(self, s_m: float) -> float:
         return self.point_at(s_m)[2]
 
-    def curvature_at(self, s_m: float, ds_m: float = 2.0) -> float:
-        """Signed curvature [1/m] by finite difference of heading."""
-        h0 = self.heading_at(s_m - ds_m)
-        h1 = self.heading_at(s_m + ds_m)
-        return wrap_angle(h1 - h0) / (2.0 * ds_m)
-
 
 def straight(start_xy: tuple[float, float], heading_rad: float, length_m: float, step_m: float = 1.0) -> np.ndarray:
     """Points of a straight segment."""
