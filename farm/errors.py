@@ -6,6 +6,21 @@ sweep id), which field, and why, so it prints as one line.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The one exit-code table of every ``simfarm`` command (docs/architecture.md "Exit codes")."""
+
+    OK = 0            # success: the command did what it was asked and found nothing wrong
+    FINDING = 1       # a finding: a failed rollout, a failed gate, a hash mismatch on replay
+    BAD_INPUT = 2     # bad input: a malformed file, an unknown name, a bad option — before any work
+    INCONCLUSIVE = 3  # the evidence does not decide (a gate that can neither pass nor fail)
+    REGRESSION = 4    # a regression flagged by ``simfarm trends``
+    INFRA = 5         # infrastructure: store unreachable, cluster lost, Kubernetes API refused
+    INTERRUPTED = 130  # Ctrl-C / SIGTERM / cancelled; the store is consistent, resume it
+
+
 
 class SimfarmError(Exception):
     """Base class: a domain error with a one-line message and an exit code."""
