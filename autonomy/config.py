@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, get_type_hints
 
-MODULES: tuple[str, ...] = ("localization", "perception", "tracking", "prediction", "planning", "control", "safety")
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PerceptionConfig:
@@ -122,34 +120,6 @@ class SafetyConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ModuleLatency:
-    """Lognormal simulated compute latency of one module and its watchdog deadline."""
-
-    median_ms: float = 1.0
-    sigma: float = 0.25
-    spike_prob: float = 0.0
-    spike_factor: float = 3.0
-    deadline_ms: float = 20.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LatencyConfig:
-    """One ``ModuleLatency`` per module, in ``MODULES`` order."""
-
-    localization: ModuleLatency = ModuleLatency(median_ms=1.0, deadline_ms=10.0)
-    perception: ModuleLatency = ModuleLatency(median_ms=8.0, spike_prob=0.002, deadline_ms=40.0)
-    tracking: ModuleLatency = ModuleLatency(median_ms=2.0, deadline_ms=10.0)
-    prediction: ModuleLatency = ModuleLatency(median_ms=1.0, deadline_ms=10.0)
-    planning: ModuleLatency = ModuleLatency(median_ms=5.0, spike_prob=0.002, deadline_ms=30.0)
-    control: ModuleLatency = ModuleLatency(median_ms=0.5, deadline_ms=5.0)
-    safety: ModuleLatency = ModuleLatency(median_ms=0.5, deadline_ms=5.0)
-
-    def per_module(self) -> tuple[ModuleLatency, ...]:
-        """The modules' latency models in ``MODULES`` order."""
-        return tuple(getattr(self, name) for name in MODULES)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class StackConfig:
     """Everything the reference stack can be tuned by."""
 
@@ -161,7 +131,6 @@ class StackConfig:
     planning: PlanningConfig = field(default_factory=PlanningConfig)
     control: ControlConfig = field(default_factory=ControlConfig)
     safety: SafetyConfig = field(default_factory=SafetyConfig)
-    latency: LatencyConfig = field(default_factory=LatencyConfig)
 
     def __post_init__(self) -> None:
         if not self.rate_hz > 0.0:

@@ -2,8 +2,9 @@
 
 Entry point ``autonomy.reference:build_stack``. Per tick: localize -> perceive
 -> track -> predict -> plan -> control -> safety. Each module's wall time is
-measured and reported, never used; its simulated latency comes from the seeded
-latency model, which is what the watchdog sees.
+measured and reported, never used; its simulated latency is the farm's
+(``SensorFrame.compute``, drawn by the farm's seeded latency model), which is
+what the watchdog sees.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-from autonomy.config import MODULES, StackConfig
+from autonomy.config import StackConfig
 from autonomy.control import ControlInput, Controller, PurePursuitPid
-from autonomy.latency import LatencyInput, LatencyModel, LognormalLatency
 from autonomy.localization import EkfLocalizer, LocalizationInput, Localizer
 from autonomy.perception import Perception, PerceptionInput, ScanClusterer
 from autonomy.planning import IdmRoutePlanner, Planner, PlanningInput
@@ -28,7 +28,6 @@ from autonomy.types import Mission, ModuleTiming, SensorFrame, StackOutput, Vehi
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Modules:
-    latency: LatencyModel
     localizer: Localizer
     perception: Perception
     tracker: Tracker
@@ -51,7 +50,6 @@ class ReferenceStack:
         c = self.config
         route = RouteFrame(mission.route_xy_m)
         self._m = _Modules(
-            latency=LognormalLatency(c.latency, seed),
             localizer=EkfLocalizer(c.localization, mission),
             perception=ScanClusterer(c.perception),
             tracker=KalmanTracker(c.tracking),
@@ -66,7 +64,7 @@ class ReferenceStack:
         m = self._m
         if m is None:
             raise RuntimeError("ReferenceStack.step called before reset")
-        lat = m.latency.step(LatencyInput(t_s=frame.t_s))
+        lat = frame.compute
         t0 = perf_counter()
         loc = m.localizer.step(LocalizationInput(t_s=frame.t_s, odometry=frame.odometry, gnss=frame.gnss))
         t1 = perf_counter()
@@ -88,9 +86,9 @@ class ReferenceStack:
         t7 = perf_counter()
         walls = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)
         timings = tuple(ModuleTiming(module=name, wall_s=w, sim_latency_s=s)
-                        for name, w, s in zip(MODULES, walls, lat.latency_s, strict=True))
+                        for name, w, s in zip(lat.modules, walls, lat.latency_s, strict=True))
         est = loc.estimate
-        return StackOutput(t_s=frame.t_s, command=safe.command, latency_s=sum(lat.latency_s), events=safe.events,
+        return StackOutput(t_s=frame.t_s, command=safe.command, events=safe.events,
                            timings=timings, mode=safe.mode, estimate_x_m=est.x_m, estimate_y_m=est.y_m,
                            estimate_yaw_rad=est.yaw_rad, estimate_speed_mps=est.speed_mps,
                            n_tracks=len(tracks.track_id))

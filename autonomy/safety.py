@@ -15,10 +15,9 @@ from typing import Protocol
 
 import numpy as np
 
-from autonomy.config import MODULES, SafetyConfig
-from autonomy.latency import LatencyOutput
+from autonomy.config import SafetyConfig
 from autonomy.tracking import TrackingOutput
-from autonomy.types import ControlCommand, EgoEstimate, Mission, StackEvent, VehicleLimits
+from autonomy.types import ComputeLatency, ControlCommand, EgoEstimate, Mission, StackEvent, VehicleLimits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,7 +29,7 @@ class SafetyInput:
     command: ControlCommand
     route_offset_m: float
     plan_stopped: bool
-    latency: LatencyOutput
+    latency: ComputeLatency  # the farm's simulated compute latency of this tick
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +59,7 @@ class ReferenceSafetyMonitor:
         self._fence_m = 0.5 * mission.lane_width_m + max(mission.avoid_left_m, mission.avoid_right_m) \
             + config.geofence_margin_m
         self._aeb = self._over_speed = self._off_route = self._fallback = False
-        self._missed = [False] * len(MODULES)
+        self._missed: list[bool] = []  # per module: missing its deadline on the previous tick
         self._consecutive_misses = 0
 
     def step(self, inp: SafetyInput) -> SafetyOutput:
@@ -92,14 +91,16 @@ class ReferenceSafetyMonitor:
         command = inp.command if accel == inp.command.accel_mps2 else replace(inp.command, accel_mps2=accel)
         return SafetyOutput(command=command, mode=mode, events=tuple(events), min_ttc_s=ttc_s)
 
-    def _watchdog(self, latency: LatencyOutput, events: list[StackEvent]) -> None:
+    def _watchdog(self, latency: ComputeLatency, events: list[StackEvent]) -> None:
         """A deadline miss is an event when it starts; ``fallback_after_misses`` ticks in a row end the mission."""
         any_miss = False
+        if len(self._missed) != len(latency.latency_s):
+            self._missed = [False] * len(latency.latency_s)
         for i, (lat_s, deadline_s) in enumerate(zip(latency.latency_s, latency.deadline_s, strict=True)):
             miss = lat_s > deadline_s
             if miss and not self._missed[i]:
                 events.append(StackEvent(kind="deadline_miss",
-                                         detail=f"{MODULES[i]} {lat_s * 1e3:.1f} > {deadline_s * 1e3:.1f}"))
+                                         detail=f"{latency.modules[i]} {lat_s * 1e3:.1f} > {deadline_s * 1e3:.1f}"))
             self._missed[i] = miss
             any_miss = any_miss or miss
         self._consecutive_misses = self._consecutive_misses + 1 if any_miss else 0

@@ -8,12 +8,18 @@ as read-only by every consumer. Frames: a flat world frame (x east [m], y north
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-STACK_API_VERSION = 1
+STACK_API_VERSION = 2  # 2: compute latency is handed in (``SensorFrame.compute``), never returned
+
+COMPUTE_MODULES: tuple[str, ...] = (
+    "localization", "perception", "tracking", "prediction", "planning", "control", "safety",
+)
+"""The modules the farm's latency model draws a simulated compute latency for, in this order."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,6 +57,29 @@ class GnssFix:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ComputeLatency:
+    """This tick's simulated compute latency per module, drawn by the farm's seeded latency model.
+
+    The farm delays the tick's command by ``total_s`` (plus the actuation
+    latency) whatever the stack does; a stack's watchdog compares
+    ``latency_s[i]`` with ``deadline_s[i]`` to detect a deadline miss. The
+    stack under test never chooses its own latency.
+    """
+
+    latency_s: tuple[float, ...]   # per module, in ``modules`` order [s]
+    deadline_s: tuple[float, ...]  # per module watchdog deadline [s]
+    modules: tuple[str, ...] = COMPUTE_MODULES
+
+    @property
+    def total_s(self) -> float:
+        """End-to-end compute latency of the tick [s]."""
+        return float(sum(self.latency_s))
+
+
+ZERO_LATENCY = ComputeLatency(latency_s=(0.0,) * len(COMPUTE_MODULES), deadline_s=(math.inf,) * len(COMPUTE_MODULES))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SensorFrame:
     """Everything the stack receives on one tick; ``gnss`` is None between fixes or in an outage."""
 
@@ -58,6 +87,7 @@ class SensorFrame:
     lidar: LidarScan
     odometry: OdometryMsg
     gnss: GnssFix | None = None
+    compute: ComputeLatency = ZERO_LATENCY
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,8 +158,8 @@ class ModuleTiming:
     """One module's cost on one tick.
 
     ``wall_s`` is measured wall clock (reported, never steering the rollout);
-    ``sim_latency_s`` is the seeded latency model's value, which the watchdog
-    and the actuation delay use so that rollouts stay deterministic.
+    ``sim_latency_s`` is the farm's latency-model value from ``SensorFrame.compute``
+    (what the watchdog sees), echoed for the record.
     """
 
     module: str
@@ -139,11 +169,10 @@ class ModuleTiming:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StackOutput:
-    """One tick's answer: the command, its simulated compute latency, events and diagnostics."""
+    """One tick's answer: the command, events and diagnostics (the latency is the farm's, not the stack's)."""
 
     t_s: float
     command: ControlCommand
-    latency_s: float  # simulated end-to-end compute latency for this tick [s]
     events: tuple[StackEvent, ...] = ()
     timings: tuple[ModuleTiming, ...] = ()
     mode: str = "nominal"  # nominal | aeb | fallback | stopped

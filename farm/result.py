@@ -8,6 +8,7 @@ time — and never the measured wall-clock figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -19,22 +20,148 @@ from farm.spec import RolloutSpec
 
 
 class Status(StrEnum):
-    """How a rollout ended. Only ``passed``/``failed`` count in pass rates."""
+    """How a rollout ended. How each one counts is ``STATUS_TABLE``'s business, nobody else's."""
 
-    PASSED = "passed"        # criteria met
-    FAILED = "failed"        # criteria not met: a real finding
-    SIM_ERROR = "sim_error"  # the scenario or the stack raised; traceback stored
-    TIMEOUT = "timeout"      # over the wall-clock budget
+    PASSED = "passed"            # criteria met
+    FAILED = "failed"            # criteria not met: a real finding
+    STACK_ERROR = "stack_error"  # the stack under test raised, returned an invalid output or broke its contract
+    SIM_ERROR = "sim_error"      # the simulator or the scenario raised; traceback stored
+    TIMEOUT = "timeout"          # over the wall-clock budget (a release must not pass by hanging)
     INFRA_ERROR = "infra_error"  # worker/node lost or store unreachable, after retries
 
     @property
+    def rule(self) -> StatusRule:
+        """This status's row of ``STATUS_TABLE``."""
+        return STATUS_TABLE[self]
+
+    @property
     def counts_in_pass_rate(self) -> bool:
-        return self in (Status.PASSED, Status.FAILED)
+        return self.rule.counts
+
+    @property
+    def is_failure(self) -> bool:
+        return self.rule.failure
 
     @property
     def is_final(self) -> bool:
         """A resume re-runs only non-final rollouts (``infra_error``)."""
-        return self is not Status.INFRA_ERROR
+        return self.rule.final
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusRule:
+    """How one status counts, everywhere: progress, end-of-sweep table, conformance, reports, gate, trends.
+
+    Attributes:
+        final: a resume never re-runs it.
+        counts: it is in the denominator of a pass rate.
+        failure: it is a failure of the stack under test (in the numerator of a failure rate).
+        incomplete: its presence marks the result set incomplete (a report says so, a gate is inconclusive).
+    """
+
+    final: bool
+    counts: bool
+    failure: bool
+    incomplete: bool = False
+
+
+STATUS_TABLE: dict[Status, StatusRule] = {
+    Status.PASSED: StatusRule(final=True, counts=True, failure=False),
+    Status.FAILED: StatusRule(final=True, counts=True, failure=True),
+    Status.STACK_ERROR: StatusRule(final=True, counts=True, failure=True),
+    Status.TIMEOUT: StatusRule(final=True, counts=True, failure=True),
+    # A fault of the simulator or the scenario says nothing about the stack: excluded from rates, listed apart.
+    Status.SIM_ERROR: StatusRule(final=True, counts=False, failure=False),
+    Status.INFRA_ERROR: StatusRule(final=False, counts=False, failure=False, incomplete=True),
+}
+"""The one status and counting table (docs/architecture.md "Status").
+
+``preventable`` enters after the status: a counted run whose ``preventable`` is
+False (even the reference careful driver could not avoid the harm) is tallied
+as *mitigation*, apart from the verdict; ``True`` and ``None`` (no rule) count
+in the verdict. See ``tally``.
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counts:
+    """Runs of one group counted by ``STATUS_TABLE``.
+
+    ``n`` is the pass-rate denominator (statuses that count), ``passed`` and
+    ``failures`` its parts; ``excluded`` are final runs that do not count
+    (``sim_error``), ``incomplete`` the runs that mark the set incomplete.
+    """
+
+    n: int = 0
+    passed: int = 0
+    failures: int = 0
+    excluded: int = 0
+    incomplete: int = 0
+    by_status: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def pass_rate(self) -> float | None:
+        """``passed / n``; None when nothing counts (never a 0/0 shown as 0)."""
+        return self.passed / self.n if self.n else None
+
+    @property
+    def total(self) -> int:
+        return sum(k for _, k in self.by_status)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "passed": self.passed, "failures": self.failures, "excluded": self.excluded,
+                "incomplete": self.incomplete, "pass_rate": self.pass_rate, "by_status": dict(self.by_status)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tally:
+    """A group's runs split the way every report shows them.
+
+    ``verdict``: runs with ``preventable`` True or None (no rule) — the finding.
+    ``mitigation``: runs with ``preventable`` False — shown as mitigation, never hidden.
+    ``all``: both together.
+    """
+
+    verdict: Counts
+    mitigation: Counts
+    all: Counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict.as_dict(), "mitigation": self.mitigation.as_dict(), "all": self.all.as_dict()}
+
+
+def count_statuses(statuses: Iterable[str | Status]) -> Counts:
+    """``Counts`` of a list of statuses (strings or ``Status``) through ``STATUS_TABLE``."""
+    by_status: dict[str, int] = {}
+    for status in statuses:
+        key = Status(status).value
+        by_status[key] = by_status.get(key, 0) + 1
+    return counts_from_mapping(by_status)
+
+
+def counts_from_mapping(by_status: Mapping[str, int]) -> Counts:
+    """``Counts`` from a ``status -> n`` mapping (a manifest's counts, a group-by)."""
+    n = passed = failures = excluded = incomplete = 0
+    for key, k in by_status.items():
+        rule = Status(key).rule
+        n += k if rule.counts else 0
+        failures += k if rule.failure else 0
+        passed += k if Status(key) is Status.PASSED else 0
+        excluded += k if rule.final and not rule.counts else 0
+        incomplete += k if rule.incomplete else 0
+    ordered = tuple((s.value, int(by_status[s.value])) for s in Status if by_status.get(s.value))
+    return Counts(n=n, passed=passed, failures=failures, excluded=excluded, incomplete=incomplete, by_status=ordered)
+
+
+def tally(statuses: Sequence[str | Status], preventable: Sequence[bool | None] | None = None) -> Tally:
+    """Split runs into verdict (preventable True/None) and mitigation (preventable False) and count each."""
+    flags: Sequence[bool | None] = preventable if preventable is not None else [None] * len(statuses)
+    if len(flags) != len(statuses):
+        raise ValueError(f"{len(statuses)} statuses but {len(flags)} preventable flags")
+    verdict = [s for s, p in zip(statuses, flags, strict=True) if p is not False]
+    mitigation = [s for s, p in zip(statuses, flags, strict=True) if p is False]
+    return Tally(verdict=count_statuses(verdict), mitigation=count_statuses(mitigation),
+                 all=count_statuses(statuses))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -107,7 +234,7 @@ class RolloutResult:
     status: Status
     metrics: Metrics | None = None
     fail_reasons: tuple[str, ...] = ()
-    error: str | None = None          # traceback for sim_error, reason for timeout/infra_error
+    error: str | None = None          # traceback for sim_error/stack_error, reason for timeout/infra_error
     events: tuple[Event, ...] = ()
     latency: tuple[ModuleLatency, ...] = ()
     telemetry: Telemetry | None = None
@@ -147,11 +274,12 @@ def _exact(value: Any) -> Any:
 def outcome_hash(result: RolloutResult) -> str:
     """Hash over the deterministic outcome: status, reasons, metrics, events, sim time.
 
-    For ``sim_error`` the traceback's last line (exception type and message) is
+    For ``sim_error`` and ``stack_error`` the traceback's last line (exception type and message) is
     included, not the traceback itself, which carries machine-specific paths.
     """
     metrics = {k: _exact(v) for k, v in result.metrics.as_dict().items()} if result.metrics else None
-    error_tail = (result.error or "").strip().splitlines()[-1:] if result.status is Status.SIM_ERROR else []
+    error_tail = ((result.error or "").strip().splitlines()[-1:]
+                  if result.status in (Status.SIM_ERROR, Status.STACK_ERROR) else [])
     return content_hash({
         "status": result.status.value,
         "fail_reasons": list(result.fail_reasons),

@@ -50,18 +50,84 @@ class StackRef:
         return f"{self.entry_point}/{self.config_name}@{content_hash(self.config_json, n_hex=8)}"
 
 
+SPEC_FORMAT = 2
+"""2: the simulated compute latency is the farm's (``SimSettings.latency``) and part of every run_id.
+A sweep stored under an older format cannot be resumed (its run ids cannot be reproduced)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModuleLatencyModel:
+    """One module's simulated compute latency: lognormal around ``median_ms`` with rare spikes.
+
+    A draw is ``median_ms * exp(sigma * z)``, multiplied by ``spike_factor`` with
+    probability ``spike_prob``; ``deadline_ms`` is the watchdog deadline handed to the stack.
+    """
+
+    median_ms: float
+    deadline_ms: float
+    sigma: float = 0.25
+    spike_prob: float = 0.0
+    spike_factor: float = 3.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"median_ms": float(self.median_ms), "deadline_ms": float(self.deadline_ms),
+                "sigma": float(self.sigma), "spike_prob": float(self.spike_prob),
+                "spike_factor": float(self.spike_factor)}
+
+
+DEFAULT_LATENCY: tuple[tuple[str, ModuleLatencyModel], ...] = (
+    ("localization", ModuleLatencyModel(median_ms=1.0, deadline_ms=10.0)),
+    ("perception", ModuleLatencyModel(median_ms=8.0, spike_prob=0.002, deadline_ms=40.0)),
+    ("tracking", ModuleLatencyModel(median_ms=2.0, deadline_ms=10.0)),
+    ("prediction", ModuleLatencyModel(median_ms=1.0, deadline_ms=10.0)),
+    ("planning", ModuleLatencyModel(median_ms=5.0, spike_prob=0.002, deadline_ms=30.0)),
+    ("control", ModuleLatencyModel(median_ms=0.5, deadline_ms=5.0)),
+    ("safety", ModuleLatencyModel(median_ms=0.5, deadline_ms=5.0)),
+)
+"""The documented default: a ~18 ms median tick on a car computer, with rare perception/planning spikes."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SimSettings:
-    """Simulator settings that change outcomes (and so are part of the run_id)."""
+    """Simulator settings that change outcomes (and so are part of the run_id).
+
+    ``latency`` is the farm-owned compute-latency model, one entry per module of
+    ``autonomy.types.COMPUTE_MODULES`` in that order; drawn per tick from the
+    rollout's ``latency`` random stream, it delays actuation and is handed to
+    the stack (``SensorFrame.compute``) for its watchdog.
+    """
 
     physics_hz: int = 240
     stack_hz: int = 10
     actuation_latency_s: float = 0.05
+    latency: tuple[tuple[str, ModuleLatencyModel], ...] = DEFAULT_LATENCY
 
     def as_params(self) -> dict[str, ParamValue]:
         """Typed mapping for canonical hashing."""
-        return {"physics_hz": int(self.physics_hz), "stack_hz": int(self.stack_hz),
-                "actuation_latency_s": float(self.actuation_latency_s)}
+        params: dict[str, ParamValue] = {"physics_hz": int(self.physics_hz), "stack_hz": int(self.stack_hz),
+                                         "actuation_latency_s": float(self.actuation_latency_s)}
+        for module, model in self.latency:
+            params.update({f"latency.{module}.{k}": v for k, v in model.as_dict().items()})
+        return params
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; ``latency`` as ``{module: {median_ms, ...}}`` in module order."""
+        return {"physics_hz": self.physics_hz, "stack_hz": self.stack_hz,
+                "actuation_latency_s": self.actuation_latency_s,
+                "latency": {module: model.as_dict() for module, model in self.latency}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SimSettings:
+        """Inverse of ``to_dict``; a missing ``latency`` is the default model."""
+        rest = {k: v for k, v in data.items() if k != "latency"}
+        latency = data.get("latency")
+        if latency is None:
+            return cls(**rest)
+        order = [name for name, _ in DEFAULT_LATENCY]  # canonical JSON sorts the keys: restore module order
+        unknown = sorted(set(latency) - set(order))
+        if unknown:
+            raise ValueError(f"sim.latency: unknown module(s) {', '.join(unknown)} (known: {', '.join(order)})")
+        return cls(**rest, latency=tuple((m, ModuleLatencyModel(**latency[m])) for m in order if m in latency))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,7 +176,7 @@ class RolloutSpec:
         return {
             "family": self.family, "family_version": self.family_version, "params": self.param_dict,
             "seed": self.seed, "stack": asdict(self.stack), "fidelity": self.fidelity,
-            "sim": asdict(self.sim), "design": self.design, "telemetry": self.telemetry,
+            "sim": self.sim.to_dict(), "design": self.design, "telemetry": self.telemetry,
         }
 
     def to_json(self) -> str:
@@ -123,7 +189,7 @@ class RolloutSpec:
         return cls.create(
             family=data["family"], family_version=data["family_version"], params=data["params"],
             seed=data["seed"], stack=StackRef(**data.get("stack", {})), fidelity=data.get("fidelity", "kinematic"),
-            sim=SimSettings(**data.get("sim", {})), design=data.get("design", "manual"),
+            sim=SimSettings.from_dict(data.get("sim", {})), design=data.get("design", "manual"),
             telemetry=bool(data.get("telemetry", False)),
         )
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SOURCES: tuple[str, ...] = ("lidar", "odometry", "gnss", "actors", "stack")
+SOURCES: tuple[str, ...] = ("lidar", "odometry", "gnss", "actors", "stack", "latency")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,7 @@ class Streams:
     gnss: np.random.Generator
     actors: np.random.Generator
     stack_seed: int
+    latency: np.random.Generator  # the farm's compute-latency model
 
 
 def streams(seed: int) -> Streams:
@@ -35,4 +36,5 @@ def streams(seed: int) -> Streams:
         gnss=np.random.default_rng(by_name["gnss"]),
         actors=np.random.default_rng(by_name["actors"]),
         stack_seed=int(by_name["stack"].generate_state(1, dtype=np.uint32)[0]),
+        latency=np.random.default_rng(by_name["latency"]),
     )

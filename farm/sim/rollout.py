@@ -1,24 +1,29 @@
 """The closed loop: one rollout of one spec, and a batch runner that reuses one pybullet client.
 
-``run_rollout`` never raises: an exception in the scenario, the stack or the
-simulator becomes a ``sim_error`` result carrying the traceback.
+``run_rollout`` never raises. The stack under test raising (in its factory,
+``reset`` or ``step``), returning something that is not a valid
+``StackOutput``, or ticking at another rate than the sweep's ``stack_hz`` is a
+``stack_error`` (a failure of the stack: it counts); an exception in the
+scenario or the simulator is a ``sim_error``. Both carry the traceback.
 """
 
 from __future__ import annotations
 
+import math
 import socket
 import time
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from autonomy.types import ControlCommand, Stack, StackOutput
+from autonomy.types import ControlCommand, Stack, StackOutput, VehicleLimits
 from farm.fingerprint import code_fingerprint
 from farm.metrics import compute_metrics, evaluate, metric_events, module_latency
 from farm.result import RolloutResult, Status, Telemetry
 from farm.sim.determinism import streams
+from farm.sim.latency import LatencyModel
 from farm.sim.recorder import TraceRecorder, telemetry
 from farm.sim.synthetic import SYNTHETIC_FAMILIES, run_synthetic
 from farm.spec import RolloutSpec
@@ -29,7 +34,44 @@ from scenario_library.scene import SceneSpec
 if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
     from farm.sim.world import SimSession, World
 
+_T = TypeVar("_T")
+
 COLLISION_GRACE_S = 0.5  # keep simulating briefly after first contact, then stop
+LIMIT_SLACK = 1e-6       # a command may exceed the actuator limits by float rounding only
+
+
+class StackFault(Exception):
+    """The stack under test broke its contract; ends the rollout as ``stack_error``."""
+
+
+def _guarded(what: str, call: Callable[..., _T], *args: object) -> _T:
+    """Run one call into the stack; anything it raises becomes a ``StackFault`` naming the call."""
+    try:
+        return call(*args)
+    except Exception as exc:
+        raise StackFault(f"the stack's {what} raised {type(exc).__name__}: {exc}") from exc
+
+
+def _checked_output(output: object, frame_t_s: float, limits: VehicleLimits) -> StackOutput:
+    """``output`` if it is a valid ``StackOutput`` for this tick, else a ``StackFault`` saying why."""
+    if not isinstance(output, StackOutput) or not isinstance(output.command, ControlCommand):
+        raise StackFault(f"step returned {type(output).__name__}, not a StackOutput with a ControlCommand")
+    accel, steer = output.command.accel_mps2, output.command.steer_rad
+    if not (isinstance(accel, float | int) and isinstance(steer, float | int)
+            and math.isfinite(accel) and math.isfinite(steer)):
+        raise StackFault(f"step returned a non-finite command (accel {accel!r}, steer {steer!r}) at t={frame_t_s:g} s")
+    if not -limits.max_decel_mps2 - LIMIT_SLACK <= accel <= limits.max_accel_mps2 + LIMIT_SLACK:
+        raise StackFault(f"accel {accel:.4g} m/s^2 outside [-{limits.max_decel_mps2:g}, {limits.max_accel_mps2:g}]"
+                         f" at t={frame_t_s:g} s")
+    if abs(steer) > limits.max_steer_rad + LIMIT_SLACK:
+        raise StackFault(f"steer {steer:.4g} rad outside +-{limits.max_steer_rad:g} at t={frame_t_s:g} s")
+    return output
+
+
+def _check_rate(stack: Stack, stack_hz: int) -> None:
+    rate = getattr(stack, "rate_hz", None)
+    if not isinstance(rate, float | int) or float(rate) != float(stack_hz):
+        raise StackFault(f"the stack ticks at rate_hz={rate!r}, the simulator at stack_hz={stack_hz}")
 
 
 @dataclass(slots=True)
@@ -64,18 +106,23 @@ def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
     world = World(scene, fidelity=spec.fidelity, sim=spec.sim, session=session, actors_rng=rng.actors)
     try:
         sensors = Sensors(scene.sensors, rng)
-        stack = stack if stack is not None else build_stack(spec.stack)
-        stack.reset(world.mission(), world.limits, rng.stack_seed)
+        latency = LatencyModel(spec.sim, rng.latency)
+        under_test = stack if stack is not None else _guarded("factory", build_stack, spec.stack)
+        _check_rate(under_test, spec.sim.stack_hz)
+        mission, limits = world.mission(), world.limits
+        _guarded("reset", under_test.reset, mission, limits, rng.stack_seed)
         recorder = TraceRecorder(scene, world, dt_s=1.0 / spec.sim.stack_hz)
         steps_per_tick = spec.sim.physics_hz // spec.sim.stack_hz
         actuation = _Actuation(pending=[])
         step = 0
         for _ in range(round(scene.duration_s * spec.sim.stack_hz)):
-            frame = sensors.sense(world)                                   # sense
+            compute = latency.draw()
+            frame = sensors.sense(world, compute)                          # sense
             started = time.perf_counter()
-            output: StackOutput = stack.step(frame)                        # perceive .. safety
+            output = _checked_output(_guarded("step", under_test.step, frame),  # perceive .. safety
+                                     frame.t_s, limits)
             tick_wall_s = time.perf_counter() - started
-            delay_s = spec.sim.actuation_latency_s + output.latency_s
+            delay_s = spec.sim.actuation_latency_s + compute.total_s
             actuation.push(step + round(delay_s * spec.sim.physics_hz), output.command)  # actuate
             step = _advance(world, actuation, step, step + steps_per_tick)  # physics
             recorder.record(output, tick_wall_s)
@@ -139,6 +186,9 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
             recorder = _closed_loop(scene, spec, session, stack)
         return _finish(spec, family.criteria, recorder, wall_start, common,
                        spec.telemetry if telemetry is None else telemetry)
+    except StackFault:
+        common["wall_time_s"] = time.perf_counter() - wall_start
+        return _error_result(spec, Status.STACK_ERROR, traceback.format_exc(), **common)
     except Exception:
         common["wall_time_s"] = time.perf_counter() - wall_start
         return _error_result(spec, Status.SIM_ERROR, traceback.format_exc(), **common)

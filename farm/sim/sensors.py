@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autonomy.types import GnssFix, LidarScan, OdometryMsg, SensorFrame
+from autonomy.types import ZERO_LATENCY, ComputeLatency, GnssFix, LidarScan, OdometryMsg, SensorFrame
 from farm.sim.determinism import Streams
 from farm.sim.world import BodyState, EgoState, World
 from scenario_library.scene import SensorConditions
@@ -60,12 +60,15 @@ class Sensors:
             config.fov_rad / (config.n_rays - 1) if config.n_rays > 1 else 0.0)
         self._last_fix_index: int | None = None
 
-    def sense(self, world: World) -> SensorFrame:
-        """Lidar scan, odometry and (when due and not in an outage) a GNSS fix at ``world.t_s``."""
+    def sense(self, world: World, compute: ComputeLatency = ZERO_LATENCY) -> SensorFrame:
+        """Lidar scan, odometry and (when due and not in an outage) a GNSS fix at ``world.t_s``.
+
+        ``compute`` is this tick's simulated compute latency, handed to the stack with the frame.
+        """
         ego = world.ego_state()
         t_s = world.t_s
         return SensorFrame(t_s=t_s, lidar=self._lidar(world, ego, t_s), odometry=self._odometry(ego, t_s),
-                           gnss=self._gnss(ego, t_s))
+                           gnss=self._gnss(ego, t_s), compute=compute)
 
     def _lidar(self, world: World, ego: EgoState, t_s: float) -> LidarScan:
         cfg, cond = self._config, self._cond

@@ -81,6 +81,7 @@ def plan(sweep: SweepSpec, *, family_lookup: FamilyLookup | None = None,
         tag = rotation_tag(entry.rotate, today)
         base_seed = entry_seed(sweep.seed, entry.seed, tag)
         for family in entry_families(sweep, entry, family_lookup, family_names):
+            _check_duration(sweep, entry, family)
             space = build_space(family, entry.params, source=sweep.source, field=entry.field)
             samples = [{**space.base, **s} for s in _explicit_samples(sweep, entry, family)]
             if entry.generator is not None:
@@ -93,6 +94,14 @@ def plan(sweep: SweepSpec, *, family_lookup: FamilyLookup | None = None,
                 seeds=entry.seeds or rollout_seeds(base_seed, family.name, entry.repeats),
                 fidelities=entry.fidelity or sweep.fidelity))
     return blocks
+
+
+def _check_duration(sweep: SweepSpec, entry: FamilyEntry, family: Family) -> None:
+    """A family's duration must be a whole number of stack ticks at the sweep's ``stack_hz``."""
+    ticks = family.duration_s * sweep.sim.stack_hz
+    if abs(ticks - round(ticks)) > 1e-9:
+        raise InputError(f"family '{family.name}' lasts {family.duration_s:g} s, not a whole number of ticks at "
+                         f"{sweep.sim.stack_hz} Hz", source=sweep.source, field="sim.stack_hz")
 
 
 def entry_families(sweep: SweepSpec, entry: FamilyEntry, family_lookup: FamilyLookup | None,
@@ -137,6 +146,7 @@ def _entry_rows(sweep: SweepSpec, family_lookup: FamilyLookup | None,
     rows = []
     for entry in sweep.families:
         for family in entry_families(sweep, entry, family_lookup, family_names):
+            _check_duration(sweep, entry, family)
             space = build_space(family, entry.params, source=sweep.source, field=entry.field)
             generated = design_size(entry.generator, space, budget=entry.budget, strength=entry.strength) \
                 if entry.generator is not None else 0

@@ -68,12 +68,26 @@ class ResourcesModel(_Strict):
     num_cpus_per_rollout: float = Field(default=1.0, gt=0)
 
 
+class ModuleLatencyModelFile(_Strict):
+    """Overrides of one module's simulated compute latency (unset fields keep the farm's default)."""
+
+    median_ms: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    deadline_ms: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    sigma: float | None = Field(default=None, ge=0, le=3, allow_inf_nan=False)
+    spike_prob: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    spike_factor: float | None = Field(default=None, ge=1, allow_inf_nan=False)
+
+
+LatencyModule = Literal["localization", "perception", "tracking", "prediction", "planning", "control", "safety"]
+
+
 class SimModel(_Strict):
-    """Simulator settings (part of every run_id)."""
+    """Simulator settings (part of every run_id); cross-field rules are checked in ``farm.sweep.model``."""
 
     physics_hz: int = Field(default=240, ge=1)
     stack_hz: int = Field(default=10, ge=1)
-    actuation_latency_s: float = Field(default=0.05, ge=0)
+    actuation_latency_s: float = Field(default=0.05, ge=0, le=1, allow_inf_nan=False)
+    latency: dict[LatencyModule, ModuleLatencyModelFile] = Field(default_factory=dict)
 
 
 class FamilyEntryModel(_Strict):

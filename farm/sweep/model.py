@@ -6,7 +6,7 @@ reason, as ``farm.errors.InputError`` (exit code 2), before any work starts.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,9 +15,9 @@ from pydantic import ValidationError
 
 from farm.errors import InputError, StackLoadError
 from farm.identity import ParamValue
-from farm.spec import SimSettings, StackRef
-from farm.stacks import resolve_stack
-from farm.sweep.file_format import FamilyEntryModel, ParamModel, StackModel, SweepModel
+from farm.spec import DEFAULT_LATENCY, SimSettings, StackRef
+from farm.stacks import load_factory, resolve_stack
+from farm.sweep.file_format import FamilyEntryModel, ParamModel, SimModel, StackModel, SweepModel
 
 RANDOM_DESIGNS: tuple[str, ...] = ("random", "sobol", "lhs", "halton")
 
@@ -164,8 +164,43 @@ def _sweep(model: SweepModel, source: str) -> SweepSpec:
         families=tuple(_entry(e, i, source) for i, e in enumerate(model.families)),
         stacks=stacks, fidelity=tuple(model.fidelity), store=model.store,
         resources=Resources(**model.resources.model_dump()), telemetry=model.telemetry,
-        sim=SimSettings(**model.sim.model_dump()),
+        sim=_sim(model.sim, stacks, source),
     )
+
+
+def _sim(model: SimModel, stacks: tuple[StackRef, ...], source: str) -> SimSettings:
+    """Simulator settings with the latency overrides applied; the rates checked against each other and the stacks.
+
+    Every stack is built once here to read its ``rate_hz`` (so a sweep with a stack
+    that cannot be imported or built fails before any work).
+    """
+    if model.physics_hz % model.stack_hz:
+        raise InputError(f"must be a whole multiple of sim.stack_hz ({model.stack_hz} Hz), got {model.physics_hz} Hz",
+                         source=source, field="sim.physics_hz")
+    defaults = dict(DEFAULT_LATENCY)
+    latency = tuple((name, replace(m, **{k: v for k, v in (model.latency[name].model_dump().items()
+                                                            if name in model.latency else ()) if v is not None}))
+                    for name, m in defaults.items())
+    sim = SimSettings(physics_hz=model.physics_hz, stack_hz=model.stack_hz,
+                      actuation_latency_s=model.actuation_latency_s, latency=latency)
+    for index, ref in enumerate(stacks):
+        check_stack_rate(ref, sim.stack_hz, source=source, field=f"stacks[{index}]")
+    return sim
+
+
+def check_stack_rate(ref: StackRef, stack_hz: int, *, source: str, field: str) -> None:
+    """Build the stack once and refuse it when its ``rate_hz`` is not the simulator's ``stack_hz``."""
+    try:
+        stack = load_factory(ref.entry_point, source=source)(ref.config)
+    except StackLoadError as exc:
+        raise StackLoadError(exc.reason, source=source, field=field) from None
+    except Exception as exc:  # a user factory may raise anything: it is bad input here, before any work
+        raise StackLoadError(f"the stack factory raised {type(exc).__name__}: {exc}", source=source,
+                             field=field) from None
+    rate = getattr(stack, "rate_hz", None)
+    if not isinstance(rate, int | float) or float(rate) != float(stack_hz):
+        raise InputError(f"the stack ticks at rate_hz={rate!r}, the sweep's sim.stack_hz is {stack_hz}",
+                         source=source, field=field)
 
 
 def _stack(model: StackModel, index: int, source: str) -> StackRef:

@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autonomy.geometry import straight
-from autonomy.types import GnssFix, LidarScan, Mission, OdometryMsg, SensorFrame, StackOutput, VehicleLimits
+from autonomy.types import (
+    COMPUTE_MODULES,
+    ComputeLatency,
+    GnssFix,
+    LidarScan,
+    Mission,
+    OdometryMsg,
+    SensorFrame,
+    StackOutput,
+    VehicleLimits,
+)
 
+QUIET = ComputeLatency(latency_s=(0.001,) * len(COMPUTE_MODULES), deadline_s=(0.01,) * len(COMPUTE_MODULES))
 ANGLES_RAD = np.linspace(-math.pi, math.pi, 360, endpoint=False)
 MOUNT_X_M = 1.5
 
@@ -83,6 +94,7 @@ class World:
     max_range_m: float = 60.0
     t_s: float = 0.0
     tick: int = 0
+    compute: ComputeLatency = QUIET  # the farm's latency draw handed to the stack each tick
 
     def __post_init__(self) -> None:
         self.x_m, self.y_m = self.mission.initial_x_m, self.mission.initial_y_m
@@ -105,7 +117,7 @@ class World:
             gnss = GnssFix(t_s=self.t_s, x_m=self.x_m + n[0], y_m=self.y_m + n[1], std_m=self.gnss_std_m)
         lidar = LidarScan(t_s=self.t_s, angles_rad=ANGLES_RAD, ranges_m=ranges, max_range_m=self.max_range_m,
                           mount_x_m=MOUNT_X_M)
-        return SensorFrame(t_s=self.t_s, lidar=lidar, odometry=odo, gnss=gnss)
+        return SensorFrame(t_s=self.t_s, lidar=lidar, odometry=odo, gnss=gnss, compute=self.compute)
 
     def apply(self, accel_mps2: float, steer_rad: float) -> None:
         """Advance one tick with a kinematic bicycle model (speed clamped at 0) and move the boxes."""

@@ -6,9 +6,7 @@ import math
 
 import numpy as np
 
-from autonomy.config import LatencyConfig, ModuleLatency
 from autonomy.geometry import arc, straight
-from autonomy.latency import LatencyInput, LognormalLatency
 from autonomy.reference import build_stack
 from autonomy.types import Mission, VehicleLimits
 from tests.autonomy.autonomy_synth import Box, World
@@ -56,15 +54,3 @@ def test_converges_onto_the_centreline_after_an_initial_offset() -> None:
     assert np.percentile(np.abs(believed[100:]), 95) < 0.25
     assert np.percentile(np.abs(lateral[100:]), 95) < 0.4
     assert abs(world.v_mps - 12.0) < 0.3
-
-
-def test_latency_model_is_seeded_lognormal_with_spikes() -> None:
-    cfg = LatencyConfig(perception=ModuleLatency(median_ms=8.0, sigma=0.3, spike_prob=0.05, spike_factor=4.0))
-    a, b = LognormalLatency(cfg, seed=3), LognormalLatency(cfg, seed=3)
-    draws = [a.step(LatencyInput(t_s=0.1 * k)) for k in range(4000)]
-    assert draws[:50] == [b.step(LatencyInput(t_s=0.1 * k)) for k in range(50)]
-    perception_ms = np.array([d.latency_s[1] for d in draws]) * 1e3
-    # Without spikes the median is 8 ms; 5 % of draws are x4, which moves the median only slightly.
-    assert 7.6 < np.median(perception_ms) < 8.6
-    assert 0.03 < np.mean(perception_ms > 8.0 * math.exp(3 * 0.3)) < 0.07
-    assert draws[0].deadline_s[1] == cfg.perception.deadline_ms * 1e-3

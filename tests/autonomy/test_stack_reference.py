@@ -6,10 +6,11 @@ import dataclasses
 
 import pytest
 
-from autonomy.config import MODULES, StackConfig
+from autonomy.config import StackConfig
 from autonomy.reference import ReferenceStack, build_stack
+from autonomy.types import COMPUTE_MODULES as MODULES
 from autonomy.types import SensorFrame, Stack, StackOutput
-from tests.autonomy.autonomy_synth import Box, World, straight_mission
+from tests.autonomy.autonomy_synth import QUIET, Box, World, straight_mission
 
 
 def _frames(ticks: int = 150) -> tuple[World, list[SensorFrame]]:
@@ -46,20 +47,18 @@ def test_same_seed_same_frames_give_bit_identical_outputs() -> None:
     assert any(o.n_tracks >= 2 for o in a)  # the replay exercised tracking, not an empty road
 
 
-def test_a_different_seed_changes_only_the_latency_model_values() -> None:
+def test_the_reset_seed_does_not_change_the_outputs_of_the_reference_stack() -> None:
     world, frames = _frames()
     a, b = _replay(world, frames, seed=7), _replay(world, frames, seed=8)
-    assert [(o.command, o.events, o.mode, o.estimate_x_m, o.n_tracks) for o in a] == \
-        [(o.command, o.events, o.mode, o.estimate_x_m, o.n_tracks) for o in b]
-    assert all(x.latency_s != y.latency_s for x, y in zip(a, b, strict=True))
+    assert [_deterministic(o) for o in a] == [_deterministic(o) for o in b]
 
 
 def test_every_tick_reports_each_module_in_order_with_its_latencies() -> None:
     world, frames = _frames(20)
     for out in _replay(world, frames, seed=1):
         assert tuple(t.module for t in out.timings) == MODULES
-        assert all(t.wall_s > 0.0 and t.sim_latency_s > 0.0 for t in out.timings)
-        assert out.latency_s == pytest.approx(sum(t.sim_latency_s for t in out.timings), rel=1e-12)
+        assert all(t.wall_s > 0.0 for t in out.timings)
+        assert tuple(t.sim_latency_s for t in out.timings) == QUIET.latency_s  # the farm's draw, echoed
 
 
 def test_build_stack_defaults_and_satisfies_the_stack_protocol() -> None:
@@ -72,7 +71,7 @@ def test_build_stack_defaults_and_satisfies_the_stack_protocol() -> None:
 @pytest.mark.parametrize(("config", "named"), [
     ({"bogus": 1}, "bogus"),
     ({"planning": {"time_gap": 1.8}}, "planning.time_gap"),
-    ({"latency": {"perception": {"median": 3}}}, "latency.perception.median"),
+    ({"latency": {"perception": {"median_ms": 3}}}, "latency"),  # the latency model is the farm's, not the stack's
     ({"tracking": {"birth_hits": 2.5}}, "tracking.birth_hits"),
     ({"control": {"kp": "fast"}}, "control.kp"),
     ({"safety": {"aeb_ttc_s": -1.0}}, "safety.aeb_ttc_s"),

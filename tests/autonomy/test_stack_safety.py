@@ -6,15 +6,12 @@ import math
 
 import numpy as np
 
-from autonomy.config import MODULES, SafetyConfig
-from autonomy.latency import LatencyOutput
+from autonomy.config import SafetyConfig
 from autonomy.reference import ReferenceStack, build_stack
 from autonomy.safety import ReferenceSafetyMonitor, SafetyInput
 from autonomy.tracking import TrackingOutput
-from autonomy.types import ControlCommand, EgoEstimate, Mission, VehicleLimits
-from tests.autonomy.autonomy_synth import Box, World, drive, straight_mission
-
-QUIET = LatencyOutput(latency_s=(0.001,) * len(MODULES), deadline_s=(0.01,) * len(MODULES))
+from autonomy.types import COMPUTE_MODULES, ComputeLatency, ControlCommand, EgoEstimate, Mission, VehicleLimits
+from tests.autonomy.autonomy_synth import QUIET, Box, World, drive, straight_mission
 
 
 def _events(outputs: list, kind: str) -> list:
@@ -83,9 +80,13 @@ def test_geofence_triggers_the_fallback_far_off_the_route() -> None:
 
 
 def test_watchdog_misses_then_falls_back_to_a_comfortable_stop() -> None:
-    config = {"latency": {"perception": {"median_ms": 200.0, "deadline_ms": 40.0}},
-              "safety": {"fallback_after_misses": 3}}
-    world = World(mission=straight_mission(speed_mps=10.0), seed=13)
+    config = {"safety": {"fallback_after_misses": 3}}
+    slow = list(QUIET.latency_s)
+    slow[COMPUTE_MODULES.index("perception")] = 0.2
+    deadlines = list(QUIET.deadline_s)
+    deadlines[COMPUTE_MODULES.index("perception")] = 0.04
+    world = World(mission=straight_mission(speed_mps=10.0), seed=13,
+                  compute=ComputeLatency(latency_s=tuple(slow), deadline_s=tuple(deadlines)))
     stack = _stack(world.mission, world.limits, config)
     outputs = drive(stack, world, 60)
     misses = _events(outputs, "deadline_miss")
@@ -101,7 +102,7 @@ def test_watchdog_misses_then_falls_back_to_a_comfortable_stop() -> None:
     assert world.v_mps == 0.0 and outputs[-1].mode == "fallback"
 
 
-def test_default_latency_model_never_misses_a_deadline_in_200_ticks() -> None:
+def test_quiet_latencies_never_miss_a_deadline_in_200_ticks() -> None:
     world = World(mission=straight_mission(speed_mps=10.0), seed=14)
     outputs = drive(_stack(world.mission, world.limits), world, 200)
     assert _events(outputs, "deadline_miss") == []

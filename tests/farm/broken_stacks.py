@@ -79,5 +79,25 @@ def bad_rate(config: Mapping[str, Any]) -> _Wrapped:
     return stack
 
 
+class _RaisesMidRollout(_Wrapped):
+    def step(self, frame: SensorFrame) -> StackOutput:
+        if frame.t_s > 2.0:
+            raise RuntimeError("planner diverged")
+        return self.inner.step(frame)
+
+
+class _ReturnsNone(_Wrapped):
+    def step(self, frame: SensorFrame) -> StackOutput:
+        return None  # type: ignore[return-value]
+
+
+def raises_mid_rollout(config: Mapping[str, Any]) -> _Wrapped:
+    return _RaisesMidRollout(config)
+
+
+def returns_none(config: Mapping[str, Any]) -> _Wrapped:
+    return _ReturnsNone(config)
+
+
 def raises_on_build(config: Mapping[str, Any]) -> _Wrapped:
     raise RuntimeError("missing calibration file")

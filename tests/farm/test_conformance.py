@@ -28,6 +28,7 @@ def test_the_reference_stack_conforms() -> None:
     ("tests.farm.broken_stacks:bad_rate", "rate", "240"),
     ("tests.farm.broken_stacks:raises_on_build", "builds", "missing calibration"),
     ("tests.farm.broken_stacks:absent", "builds", "no callable"),
+    ("tests.farm.broken_stacks:raises_mid_rollout", "runs", "planner diverged"),
 ])
 def test_a_broken_stack_fails_on_the_clause_it_breaks(entry_point: str, clause: str, words: str) -> None:
     failed = _failed(entry_point)

@@ -9,7 +9,18 @@ from dataclasses import replace
 import numpy as np
 import pyarrow.parquet as pq
 
-from farm.result import Event, Metrics, ModuleLatency, RolloutResult, Status, Telemetry
+from farm.result import (
+    STATUS_TABLE,
+    Event,
+    Metrics,
+    ModuleLatency,
+    RolloutResult,
+    Status,
+    Telemetry,
+    count_statuses,
+    counts_from_mapping,
+    tally,
+)
 from farm.schema import EVENTS_SCHEMA, PARAMS_SCHEMA, RUNS_SCHEMA, TELEMETRY_SCHEMA, to_tables
 from farm.spec import RolloutSpec
 
@@ -29,9 +40,32 @@ def _result(**changes: object) -> RolloutResult:
     return replace(base, **changes).with_hash()  # type: ignore[arg-type]
 
 
-def test_only_passed_and_failed_count_in_pass_rates_and_only_infra_errors_rerun() -> None:
-    assert {s for s in Status if s.counts_in_pass_rate} == {Status.PASSED, Status.FAILED}
+def test_the_status_table_counts_stack_failures_and_timeouts_and_never_infra_errors() -> None:
+    assert set(STATUS_TABLE) == set(Status)
+    assert {s for s in Status if s.counts_in_pass_rate} == {Status.PASSED, Status.FAILED, Status.STACK_ERROR,
+                                                           Status.TIMEOUT}
+    assert {s for s in Status if s.is_failure} == {Status.FAILED, Status.STACK_ERROR, Status.TIMEOUT}
     assert {s for s in Status if not s.is_final} == {Status.INFRA_ERROR}
+    assert {s for s in Status if s.rule.incomplete} == {Status.INFRA_ERROR}
+
+
+def test_a_candidate_that_crashes_on_the_hard_cases_scores_lower_not_higher() -> None:
+    clean = count_statuses(["passed"] * 8 + ["failed"] * 2)
+    crashing = count_statuses(["passed"] * 8 + ["stack_error"] * 2)
+    hanging = count_statuses(["passed"] * 8 + ["timeout"] * 2)
+    assert clean.pass_rate == crashing.pass_rate == hanging.pass_rate == 0.8
+    simulator_fault = count_statuses(["passed"] * 8 + ["sim_error"] * 2)
+    assert (simulator_fault.n, simulator_fault.excluded, simulator_fault.pass_rate) == (8, 2, 1.0)
+
+
+def test_tally_splits_verdict_from_mitigation_by_preventable() -> None:
+    statuses = ["passed", "failed", "failed", "stack_error", "infra_error", "sim_error"]
+    t = tally(statuses, [True, True, False, None, None, None])
+    assert (t.verdict.n, t.verdict.passed, t.verdict.failures) == (3, 1, 2)
+    assert (t.mitigation.n, t.mitigation.failures) == (1, 1)
+    assert (t.all.n, t.all.incomplete, t.all.excluded, t.all.total) == (4, 1, 1, 6)
+    assert count_statuses([]).pass_rate is None
+    assert counts_from_mapping({"passed": 3, "timeout": 1}).as_dict()["pass_rate"] == 0.75
 
 
 def test_outcome_hash_ignores_wall_clock_but_sees_every_outcome_bit() -> None:

@@ -79,14 +79,33 @@ def test_a_different_seed_changes_noise_but_keeps_the_scenario() -> None:
     assert ra.metrics != rb.metrics
 
 
-def test_a_stack_that_cannot_be_imported_becomes_sim_error_with_a_traceback() -> None:
-    fam = load_family("lead_vehicle_braking")
-    spec = RolloutSpec.create(family=fam.name, family_version=fam.version, params=fam.nominal, seed=1,
-                              stack=StackRef.create("no_such_pkg.mod:build"))
-    result = run_rollout(spec)
-    assert result.status is Status.SIM_ERROR and result.metrics is None
+def test_a_stack_that_cannot_be_imported_is_a_stack_error_with_a_traceback() -> None:
+    result = run_rollout(_spec_with_stack("no_such_pkg.mod:build"))
+    assert result.status is Status.STACK_ERROR and result.metrics is None
     assert "no_such_pkg" in (result.error or "") and "Traceback" in (result.error or "")
     assert result.outcome_hash
+
+
+@pytest.mark.parametrize(("entry_point", "words"), [
+    ("tests.farm.broken_stacks:raises_mid_rollout", "the stack's step raised RuntimeError: planner diverged"),
+    ("tests.farm.broken_stacks:nan_command", "non-finite command"),
+    ("tests.farm.broken_stacks:over_steer", "steer 1.5 rad outside"),
+    ("tests.farm.broken_stacks:bad_rate", "rate_hz=7.0, the simulator at stack_hz=10"),
+    ("tests.farm.broken_stacks:raises_on_build", "the stack's factory raised RuntimeError"),
+    ("tests.farm.broken_stacks:returns_none", "step returned NoneType"),
+])
+def test_a_stack_that_breaks_its_contract_mid_rollout_is_a_stack_error_that_counts(entry_point: str,
+                                                                                   words: str) -> None:
+    result = run_rollout(_spec_with_stack(entry_point))
+    assert result.status is Status.STACK_ERROR, result.error
+    assert words in (result.error or "").strip().splitlines()[-1]
+    assert result.status.counts_in_pass_rate and result.status.is_failure
+
+
+def _spec_with_stack(entry_point: str) -> RolloutSpec:
+    fam = load_family("lead_vehicle_braking")
+    return RolloutSpec.create(family=fam.name, family_version=fam.version, params=fam.nominal, seed=1,
+                              stack=StackRef.create(entry_point))
 
 
 def test_a_spec_for_another_family_version_is_refused_as_sim_error() -> None:

@@ -117,7 +117,7 @@ def _odometry_sequence(lidar_seed: int, lidar_noise_m: float) -> list[tuple[floa
     spec = scene(speed_mps=8.0, sensors=conditions, obstacles=(_box("car", 40.0),))
     base = streams(11)
     mixed = Streams(lidar=np.random.default_rng(lidar_seed), odometry=base.odometry, gnss=base.gnss,
-                    actors=base.actors, stack_seed=base.stack_seed)
+                    actors=base.actors, stack_seed=base.stack_seed, latency=base.latency)
     with SimSession() as session:
         w = world(spec, "kinematic", session)
         sensors = Sensors(spec.sensors, mixed)

@@ -16,8 +16,8 @@ name: full
 description: every field
 seed: 42
 stacks:
-  - reference
-  - {entry_point: "my_pkg.stack:build", config_name: cautious, config: {gap_s: 2.5}}
+  - {name: reference, config: {rate_hz: 20}}
+  - {entry_point: "tests.farm.sweep.sweep_stacks:build", config_name: cautious, config: {gap_s: 2.5, rate_hz: 20}}
 fidelity: [kinematic, dynamic]
 store: s3://bucket/prefix
 resources: {batch_size: 4, max_in_flight: 16, timeout_s: 60, retries: 1, num_cpus_per_rollout: 0.5}
@@ -43,8 +43,9 @@ def test_a_full_file_loads(tmp_path: Path) -> None:
     path.write_text(FULL)
     sweep = load_sweep(path)
     assert (sweep.name, sweep.source, sweep.seed, sweep.description) == ("full", str(path), 42, "every field")
-    assert sweep.stacks[0] == NAMED_STACKS["reference"]
-    assert sweep.stacks[1].entry_point == "my_pkg.stack:build" and sweep.stacks[1].config == {"gap_s": 2.5}
+    assert sweep.stacks[0].entry_point == NAMED_STACKS["reference"].entry_point
+    assert sweep.stacks[1].entry_point == "tests.farm.sweep.sweep_stacks:build"
+    assert sweep.stacks[1].config == {"gap_s": 2.5, "rate_hz": 20}
     assert sweep.fidelity == ("kinematic", "dynamic")
     assert sweep.store == "s3://bucket/prefix" and sweep.telemetry is True
     assert (sweep.resources.batch_size, sweep.resources.max_in_flight, sweep.resources.timeout_s) == (4, 16, 60.0)
