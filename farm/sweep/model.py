@@ -146,6 +146,8 @@ def _input_error(exc: ValidationError, source: str) -> InputError:
     error = exc.errors()[0]
     path = ""
     for part in error["loc"]:
+        if part == "[key]":  # pydantic's marker for "this mapping key is invalid": the path already names it
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     reasons = {"extra_forbidden": "unknown field", "missing": "required field is missing"}
     reason = reasons.get(error["type"], error["msg"].removeprefix("Value error, "))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from farm.errors import InputError
 from farm.spec import SimSettings
 from farm.stacks import NAMED_STACKS
-from farm.sweep import load_sweep, parse_sweep
+from farm.sweep import expand, load_sweep, parse_sweep
+from tests.farm.sweep.sweep_families import PLAIN
 
 FULL = """
 name: full
@@ -102,6 +104,19 @@ BAD = [
     ("stacks: [{config_name: x}]\nfamilies: [{name: plain, sampler: grid}]", "stacks[0]", "exactly one of"),
     ("resources: {timeout_s: -1}\nfamilies: [{name: plain, sampler: grid}]", "resources.timeout_s", "greater than"),
     ("sim: {physics_hz: 240.5}\nfamilies: [{name: plain, sampler: grid}]", "sim.physics_hz", "valid integer"),
+    # physics_hz: 5 used to simulate 0 s and pass; stack_hz: 7 used to simulate 14.875 s of a 15 s scene.
+    ("sim: {physics_hz: 5}\nfamilies: [{name: plain, sampler: grid}]", "sim.physics_hz", "whole multiple of"),
+    ("sim: {stack_hz: 7}\nfamilies: [{name: plain, sampler: grid}]", "sim.physics_hz", "(7 Hz), got 240 Hz"),
+    ("sim: {stack_hz: 20}\nfamilies: [{name: plain, sampler: grid}]", "stacks[0]",
+     "rate_hz=10.0, the sweep's sim.stack_hz is 20"),
+    ("stacks: [{entry_point: 'tests.farm.broken_stacks:raises_on_build'}]\nfamilies: [{name: plain, sampler: grid}]",
+     "stacks[0]", "factory raised RuntimeError: missing calibration file"),
+    ("sim: {latency: {lidar: {median_ms: 3}}}\nfamilies: [{name: plain, sampler: grid}]", "sim.latency.lidar",
+     "Input should be"),
+    ("sim: {latency: {perception: {median_ms: -3}}}\nfamilies: [{name: plain, sampler: grid}]",
+     "sim.latency.perception.median_ms", "greater than 0"),
+    ("sim: {latency: {perception: {spike_prob: 2}}}\nfamilies: [{name: plain, sampler: grid}]",
+     "sim.latency.perception.spike_prob", "less than or equal to 1"),
 ]
 
 
@@ -138,6 +153,28 @@ def test_an_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_sweep(tmp_path / "nope.yaml")
     assert caught.value.source == str(tmp_path / "nope.yaml") and "cannot read" in caught.value.reason
+
+
+def test_latency_overrides_change_only_the_named_fields_and_every_run_id() -> None:
+    body = "families: [{name: plain, sampler: nominal}]\n"
+    default = parse_sweep(BASE + body, source="d.yaml").sim
+    slow = parse_sweep(BASE + "sim: {latency: {perception: {median_ms: 60, deadline_ms: 50}}}\n" + body,
+                       source="s.yaml").sim
+    assert default == SimSettings()
+    changed = {name: (a, b) for (name, a), (_, b) in zip(default.latency, slow.latency, strict=True) if a != b}
+    assert list(changed) == ["perception"]
+    assert (changed["perception"][1].median_ms, changed["perception"][1].deadline_ms) == (60.0, 50.0)
+    assert changed["perception"][1].spike_prob == changed["perception"][0].spike_prob
+    assert default.as_params() != slow.as_params()
+    assert SimSettings.from_dict(slow.to_dict()) == slow
+
+
+def test_a_family_lasting_a_fractional_number_of_ticks_is_refused() -> None:
+    odd = dataclasses.replace(PLAIN, duration_s=7.55)  # 75.5 ticks at 10 Hz
+    sweep = parse_sweep(BASE + "families: [{name: plain, sampler: nominal}]\n", source="f.yaml")
+    with pytest.raises(InputError, match=r"^f\.yaml: sim\.stack_hz: family 'plain' lasts 7\.55 s, not a whole"):
+        expand(sweep, family_lookup=lambda name: odd, family_names=lambda: ("plain",))
+    assert len(expand(sweep, family_lookup=lambda name: PLAIN, family_names=lambda: ("plain",))) == 1
 
 
 def test_to_dict_is_plain_data() -> None:
