@@ -5,21 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from farm.jsonout import jsonable
 from farm.result import Metrics, RolloutResult
 
 _UNITS = {"collision_speed_mps": "m/s", "min_ttc_s": "s", "min_distance_m": "m", "time_to_goal_s": "s",
           "max_decel_mps2": "m/s²", "max_jerk_mps3": "m/s³", "max_lat_accel_mps2": "m/s²"}
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    return value
-
-
 def result_dict(result: RolloutResult) -> dict[str, Any]:
-    """JSON-ready dict (infinities as "inf")."""
-    metrics = {k: _json_value(v) for k, v in result.metrics.as_dict().items()} if result.metrics else None
+    """Strict-JSON-ready dict: a non-finite metric is null ("never", see ``farm.jsonout``)."""
+    metrics = jsonable(result.metrics.as_dict()) if result.metrics else None
     return {
         "run_id": result.run_id, "scenario_key": result.scenario_key, "status": result.status.value,
         "passed": result.passed, "fail_reasons": list(result.fail_reasons), "error": result.error,

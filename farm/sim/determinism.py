@@ -38,3 +38,50 @@ def streams(seed: int) -> Streams:
         stack_seed=int(by_name["stack"].generate_state(1, dtype=np.uint32)[0]),
         latency=np.random.default_rng(by_name["latency"]),
     )
+
+
+def platform_facts() -> dict[str, object]:
+    """What the determinism promise depends on besides the spec and the code (stored in every manifest).
+
+    The promise (docs/architecture.md "Determinism"): the same spec and code
+    fingerprint give a bit-identical ``outcome_hash`` on the same CPU model,
+    BLAS library and kernel, and Python/numpy/scipy/pybullet versions.
+    """
+    import hashlib
+    import platform
+    from importlib import metadata
+
+    cpu_model, flags = platform.processor() or "unknown", ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and cpu_model in ("unknown", platform.machine(), ""):
+                    cpu_model = value.strip()
+                elif key.strip() in ("flags", "Features") and not flags:
+                    flags = " ".join(sorted(value.split()))
+    except OSError:
+        pass
+    facts: dict[str, object] = {
+        "machine": platform.machine(), "system": platform.system(), "cpu_model": cpu_model,
+        "cpu_flags_sha8": hashlib.sha256(flags.encode()).hexdigest()[:8] if flags else "unknown",
+        "python": platform.python_version(), "blas": _blas_facts(),
+    }
+    for dist in ("numpy", "scipy", "pybullet"):
+        try:
+            facts[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            facts[dist] = "absent"
+    return facts
+
+
+def _blas_facts() -> list[dict[str, object]]:
+    """Each loaded BLAS: library, version, the kernel it picked for this CPU (``architecture``), threads."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    import scipy.linalg  # noqa: F401  (load scipy's own BLAS too, so it is listed)
+
+    keep = ("internal_api", "version", "architecture", "threading_layer", "num_threads")
+    return [{k: info.get(k) for k in keep} for info in threadpool_info() if info.get("user_api") == "blas"]
