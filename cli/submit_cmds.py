@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json, stdout_reserved
 from cli.options import JsonOpt, StoreOpt
 
 AddressOpt = Annotated[str | None, typer.Option(
@@ -21,7 +21,7 @@ SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    print_json(data)
 
 
 @domain_errors
@@ -48,11 +48,13 @@ def submit(
     def announce(sweep_id: str, store_uri: str) -> None:
         print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
 
-    report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
-                        batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s, retries=retries,
-                        num_cpus=num_cpus, announce=announce, stream_to=sys.stderr, job_env=parse_env(env or []))
+    with stdout_reserved(as_json):  # Ray's forwarded worker output and notices must not reach the JSON
+        report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
+                            batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
+                            retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
+                            job_env=parse_env(env or []))
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         _print_report(report)
     if report.exit_code:
