@@ -1,24 +1,23 @@
 """The reference careful and competent human driver of UN Regulation No. 157, Annex 4, Appendix 3.
 
-Source: UN R157 (ECE/TRANS/WP.29/2020/81; EU OJ L 82/75, 9.3.2021), Annex 4
-"Special requirements to be applied to the functional and operational safety",
+Source: UN R157 (ECE/TRANS/WP.29/2020/81; EU OJ L 82/75, 9.3.2021), Annex 4,
 Appendix 3 "Guidance on traffic disturbance critical scenarios for ALKS",
-paragraph 3 "Performance models" (the careful and competent human driver):
+paragraph 3 (the performance model of the careful and competent human driver):
 
-* risk perception time 0.4 s: from the moment the hazard is perceivable (for a
-  cut-in: the cutting-in vehicle exceeds the lateral wandering threshold) to
-  its perception (Appendix 3, para. 3.2.1 and its figure);
-* reaction time 0.75 s: perception to the start of braking (para. 3.2.1);
-* deceleration up to 0.774 g, reached in 0.6 s (para. 3.2.1): jerk
-  0.774 * 9.81 / 0.6 = 12.65 m/s^3;
-* lane-wandering threshold 0.375 m for the start of a cut-in (para. 3.2.1).
+* risk perception time 0.4 s, counted from the moment the hazard is
+  perceivable (for a cut-in: the cutting-in vehicle leaves the lateral
+  wandering zone, 0.375 m);
+* reaction time 0.75 s, from perception to the start of braking;
+* deceleration up to 0.774 g, reached in 0.6 s: a jerk of
+  0.774 * 9.81 / 0.6 = 12.65 m/s^3.
 
-These are the numbers the JRC's open implementation of the R157 safety models
-(EUPL, "CC_human_driver": reaction 0.75 s, jerk 12.65 m/s^3, 0.774 * 9.81 m/s^2)
-also uses; ``tests/farm/preventable/test_driver.py`` cross-checks stopping
-distances against an independent step-by-step re-derivation of that model.
-During perception and reaction the reference keeps its speed (JRC applies a
-0.4 m/s^2 "foot off the throttle" deceleration there; ``coast_decel_mps2``).
+The sub-paragraph numbering inside paragraph 3 should be checked against the
+authentic text; the numbers agree with the JRC's open implementation of the
+R157 safety models (EUPL; its "CC_human_driver": reaction 0.75 s, jerk
+12.65 m/s^3, 0.774 * 9.81 m/s^2, wandering 0.375 m), against which
+``tests/farm/preventable/test_driver.py`` cross-checks stopping distances.
+During perception and reaction our reference keeps its speed; the JRC model
+lets it coast at 0.4 m/s^2 during the reaction (D21 in docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ class ReferenceDriver:
     reaction_s: float = REACTION_S
     decel_mps2: float = DECEL_G * G_MPS2
     jerk_mps3: float = JERK_MPS3
-    coast_decel_mps2: float = 0.0
 
     @property
     def delay_s(self) -> float:
