@@ -161,4 +161,7 @@ def family_dict(family: Family) -> dict[str, Any]:
         } for p in family.parameters],
         "criteria": [c.text for c in family.criteria], "builder": family.builder, "source": family.source,
         "edge_cases": [dict(e) for e in family.edge_cases],
+        "preventable": None if family.preventable is None else {
+            "rule": family.preventable.rule_id, "why": family.preventable.why, "margin_m": family.preventable.margin_m,
+            "lat_accel_limit_mps2": family.preventable.lat_accel_limit_mps2},
     }

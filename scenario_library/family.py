@@ -69,6 +69,34 @@ def _show(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
+# Preventability rules a family may name (implemented by ``farm.preventable``; "null": no verdict).
+PREVENTABLE_RULES: tuple[str, ...] = (
+    "lead_vehicle_braking", "cut_in", "sensor_degradation", "low_friction_braking", "pedestrian_crossing",
+    "static_obstacle", "intersection_crossing", "narrow_passage", "curve_following", "null",
+)
+RULES_NEEDING_LAT_ACCEL: tuple[str, ...] = ("curve_following",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreventableRule:
+    """The pinned, versioned rule that says whether a reference careful driver avoids the scenario's harm.
+
+    ``margin_m``: the least gap [m] to the actor of interest that still counts as
+    avoided; ``lat_accel_limit_mps2``: the lateral-acceleration limit of rules that need one.
+    """
+
+    rule: str
+    version: int
+    why: str
+    margin_m: float = 0.0
+    lat_accel_limit_mps2: float | None = None
+
+    @property
+    def rule_id(self) -> str:
+        """``name@version``, the value of the ``preventable_rule`` column."""
+        return f"{self.rule}@{self.version}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Family:
     """A validated scenario family."""
@@ -85,6 +113,7 @@ class Family:
     source: str   # the YAML file it came from
     test_only: bool = False
     edge_cases: tuple[Mapping[str, Any], ...] = ()  # documented failing edges: {name, params, expect}
+    preventable: PreventableRule | None = None  # the preventability rule (None: no verdict)
 
     @property
     def odd_tags(self) -> tuple[str, ...]:

@@ -49,6 +49,14 @@ class EdgeCaseDoc(Strict):
     why: str
 
 
+class PreventableDoc(Strict):
+    rule: str
+    version: int
+    why: str
+    margin_m: float = 0.0
+    lat_accel_limit_mps2: float | None = None
+
+
 class FamilyDoc(Strict):
     name: str
     version: int
@@ -61,10 +69,11 @@ class FamilyDoc(Strict):
     builder: str
     test_only: bool = False
     edge_cases: list[EdgeCaseDoc] = []
+    preventable: PreventableDoc | None = None
 
 
 _MODELS: dict[tuple[str, ...], type[Strict]] = {(): FamilyDoc, ("parameters",): ParameterDoc,
-                                                ("edge_cases",): EdgeCaseDoc}
+                                                ("edge_cases",): EdgeCaseDoc, ("preventable",): PreventableDoc}
 
 
 def parse_document(raw: dict[str, Any], source: str) -> FamilyDoc:

@@ -17,7 +17,14 @@ from scenario_library.builder_ref import builder_function, signature_problem
 from scenario_library.criteria import parse_criterion
 from scenario_library.documents import error
 from scenario_library.errors import ScenarioError
-from scenario_library.family import Criterion, Family, Parameter
+from scenario_library.family import (
+    PREVENTABLE_RULES,
+    RULES_NEEDING_LAT_ACCEL,
+    Criterion,
+    Family,
+    Parameter,
+    PreventableRule,
+)
 from scenario_library.family_schema import (
     MAX_DURATION_S,
     FamilyDoc,
@@ -45,12 +52,14 @@ def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) 
     odd_tags = _odd(doc, parameters, odd or default_odd(), source, errors)
     criteria = _criteria(doc, source, errors)
     function = _builder(doc, source, errors)
+    preventable = _preventable(doc, source, errors)
     if errors:
         raise ScenarioErrors(errors)
     family = Family(name=doc.name, version=doc.version, description=doc.description.strip(),
                     criticality=doc.criticality, duration_s=doc.duration_s, odd=odd_tags,
                     parameters=tuple(parameters), criteria=tuple(criteria), builder=doc.builder, source=source,
-                    test_only=doc.test_only, edge_cases=_edge_cases(doc, parameters, source, errors))
+                    test_only=doc.test_only, edge_cases=_edge_cases(doc, parameters, source, errors),
+                    preventable=preventable)
     if not errors:
         _builds(family, function, source, errors)
     if errors:
@@ -174,6 +183,33 @@ def _builder(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> Callab
         errors.append(error(source, "builder", problem))
         return None
     return function
+
+
+def _preventable(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> PreventableRule | None:
+    """The ``preventable:`` block: a known rule name, a positive version, a reason, sane settings."""
+    block = doc.preventable
+    if block is None:
+        return None
+    before = len(errors)
+    if block.rule not in PREVENTABLE_RULES:
+        errors.append(error(source, "preventable.rule", f"unknown rule {block.rule!r} "
+                                                        f"(known: {', '.join(PREVENTABLE_RULES)})"))
+    if block.version < 1:
+        errors.append(error(source, "preventable.version", f"must be a positive integer, got {block.version}"))
+    if not block.why.strip():
+        errors.append(error(source, "preventable.why", "must explain the rule as applied to this family"))
+    if not math.isfinite(block.margin_m) or block.margin_m < 0.0:
+        errors.append(error(source, "preventable.margin_m", f"must be a finite number >= 0, got {block.margin_m!r}"))
+    limit = block.lat_accel_limit_mps2
+    if block.rule in RULES_NEEDING_LAT_ACCEL and (limit is None or not math.isfinite(limit) or limit <= 0.0):
+        errors.append(error(source, "preventable.lat_accel_limit_mps2", f"rule {block.rule!r} needs a finite "
+                                                                        f"limit > 0, got {limit!r}"))
+    elif block.rule not in RULES_NEEDING_LAT_ACCEL and limit is not None:
+        errors.append(error(source, "preventable.lat_accel_limit_mps2", f"not used by rule {block.rule!r}"))
+    if len(errors) > before:
+        return None
+    return PreventableRule(rule=block.rule, version=block.version, why=block.why.strip(), margin_m=block.margin_m,
+                           lat_accel_limit_mps2=limit)
 
 
 def _edge_cases(doc: FamilyDoc, parameters: list[Parameter], source: str,
