@@ -227,6 +227,38 @@ class Telemetry:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Preventability:
+    """Would a careful and competent driver (UN R157 Annex 4 Appendix 3) have avoided the harm?
+
+    The verdict columns are ``preventable`` (True: the reference avoids contact
+    with more than the rule's margin; False: even it collides, or the rule says
+    unpreventable; None: no rule), ``rule`` (``name@version``),
+    ``ref_impact_speed_mps`` and ``ref_min_gap_m``. Everything after them is an
+    extra column that never enters the verdict: the reference's policy and
+    perception time, RSS (Shalev-Shwartz et al. 2017) and the JRC fuzzy safety
+    model (Mattas et al. 2020) at t = 0 against the nearest road user ahead in the ego's lane.
+    """
+
+    preventable: bool | None
+    rule: str | None
+    ref_impact_speed_mps: float | None
+    ref_min_gap_m: float | None
+    ref_policy: str | None = None
+    ref_perception_t_s: float | None = None
+    rss_min_safe_gap_m: float | None = None
+    rss_gap_m: float | None = None
+    rss_violated_t0: bool | None = None
+    jrc_fsm_pfs_t0: float | None = None
+    jrc_fsm_cfs_t0: float | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        """The columns as a dict: ``preventable``, ``preventable_rule``, ``ref_...``, ``rss_...``, ``jrc_fsm_...``."""
+        row = asdict(self)
+        row["preventable_rule"] = row.pop("rule")
+        return row
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RolloutResult:
     """Everything one rollout produced; a failure is data, never an exception."""
 
@@ -238,6 +270,7 @@ class RolloutResult:
     events: tuple[Event, ...] = ()
     latency: tuple[ModuleLatency, ...] = ()
     telemetry: Telemetry | None = None
+    preventability: Preventability | None = None  # None: the scene could not be built (or a synthetic family)
     odd_tags: tuple[str, ...] = ()
     sim_time_s: float = 0.0
     wall_time_s: float = 0.0
@@ -272,7 +305,7 @@ def _exact(value: Any) -> Any:
 
 
 def outcome_hash(result: RolloutResult) -> str:
-    """Hash over the deterministic outcome: status, reasons, metrics, events, sim time.
+    """Hash over the deterministic outcome: status, reasons, metrics, events, sim time, preventability.
 
     For ``sim_error`` and ``stack_error`` the traceback's last line (exception type and message) is
     included, not the traceback itself, which carries machine-specific paths.
@@ -287,4 +320,6 @@ def outcome_hash(result: RolloutResult) -> str:
         "events": [[_exact(e.t_s), e.kind, e.detail] for e in result.events],
         "sim_time_s": _exact(float(result.sim_time_s)),
         "error": error_tail,
+        "preventable": ({k: _exact(v) for k, v in result.preventability.as_row().items()}
+                        if result.preventability is not None else None),
     }, n_hex=32)

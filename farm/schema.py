@@ -1,4 +1,4 @@
-"""The declared Arrow schemas (v1) for runs, events, telemetry and params, and row conversion.
+"""The declared Arrow schemas (v2) for runs, events, telemetry and params, and row conversion.
 
 Every writer casts to these schemas, so no column's type depends on which batch
 came first. Older files are read by unifying with type promotion (store).
@@ -17,7 +17,9 @@ import pyarrow as pa
 
 from farm.result import RolloutResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: stack_error status; preventable and reference-driver columns; collision detail columns; the latency model
+in the spec. v1 files are read by promotion (new columns null)."""
 
 LATENCY_TYPE = pa.list_(pa.struct([
     ("module", pa.string()), ("p50_ms", pa.float64()), ("p95_ms", pa.float64()), ("max_ms", pa.float64()),
@@ -64,6 +66,18 @@ RUNS_SCHEMA = pa.schema([
     ("code_fingerprint", pa.string()),
     ("started_at", pa.timestamp("us", tz="UTC")),
     ("spec", pa.string()),             # canonical RolloutSpec JSON (replay)
+    # Would the UN R157 careful and competent driver have avoided the harm? (farm.preventable; docs/preventable.md)
+    ("preventable", pa.bool_()),       # null: no rule for the family
+    ("preventable_rule", pa.string()),  # name@version
+    ("ref_impact_speed_mps", pa.float64()),
+    ("ref_min_gap_m", pa.float64()),
+    ("ref_policy", pa.string()),
+    ("ref_perception_t_s", pa.float64()),
+    ("rss_min_safe_gap_m", pa.float64()),   # extras: never the verdict
+    ("rss_gap_m", pa.float64()),
+    ("rss_violated_t0", pa.bool_()),
+    ("jrc_fsm_pfs_t0", pa.float64()),
+    ("jrc_fsm_cfs_t0", pa.float64()),
     ("schema_version", pa.int16()),
 ], metadata={"simfarm.table": "runs", "simfarm.schema_version": str(SCHEMA_VERSION)})
 
@@ -113,12 +127,19 @@ def _run_row(result: RolloutResult, sweep_id: str) -> dict[str, Any]:
     }
     metric_values = m.as_dict() if m is not None else dict.fromkeys(_METRIC_COLUMNS)
     row.update(metric_values)
+    row.update(result.preventability.as_row() if result.preventability is not None
+               else dict.fromkeys(PREVENTABLE_COLUMNS))
     return row
 
 
 _METRIC_COLUMNS = ("collision", "collision_speed_mps", "min_ttc_s", "min_distance_m", "route_completion",
                    "time_to_goal_s", "max_decel_mps2", "max_jerk_mps3", "max_lat_accel_mps2", "offroad",
                    "speed_violation", "safety_triggers", "fallbacks")
+
+
+PREVENTABLE_COLUMNS = ("preventable", "preventable_rule", "ref_impact_speed_mps", "ref_min_gap_m", "ref_policy",
+                       "ref_perception_t_s", "rss_min_safe_gap_m", "rss_gap_m", "rss_violated_t0", "jrc_fsm_pfs_t0",
+                       "jrc_fsm_cfs_t0")
 
 
 def _param_rows(result: RolloutResult) -> list[dict[str, Any]]:

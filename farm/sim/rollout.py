@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 from autonomy.types import ControlCommand, Stack, StackOutput, VehicleLimits
 from farm.fingerprint import code_fingerprint
 from farm.metrics import compute_metrics, evaluate, metric_events, module_latency
-from farm.result import RolloutResult, Status, Telemetry
+from farm.preventable import assess
+from farm.result import Preventability, RolloutResult, Status, Telemetry
 from farm.sim.determinism import streams
 from farm.sim.latency import LatencyModel
 from farm.sim.recorder import TraceRecorder, telemetry
@@ -29,6 +30,7 @@ from farm.sim.synthetic import SYNTHETIC_FAMILIES, run_synthetic
 from farm.spec import RolloutSpec
 from farm.stacks import build_stack
 from scenario_library.catalog import load_family
+from scenario_library.family import Family
 from scenario_library.scene import SceneSpec
 
 if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
@@ -146,6 +148,21 @@ def _advance(world: World, actuation: _Actuation, step: int, until: int) -> int:
     return step
 
 
+_PREVENTABILITY_CACHE: dict[tuple[object, ...], Preventability] = {}
+
+
+def _preventability(spec: RolloutSpec, family: Family, scene: SceneSpec) -> Preventability:
+    """The reference driver's verdict for this scenario; it depends on family@version and params only, never on
+    seed, stack or fidelity, so a worker computes it once per scenario (bounded cache)."""
+    key = (spec.family, spec.family_version, spec.params)
+    found = _PREVENTABILITY_CACHE.get(key)
+    if found is None:
+        if len(_PREVENTABILITY_CACHE) >= 512:
+            _PREVENTABILITY_CACHE.clear()
+        found = _PREVENTABILITY_CACHE[key] = assess(family, spec.param_dict, scene)
+    return found
+
+
 def _error_result(spec: RolloutSpec, status: Status, error: str, **common: object) -> RolloutResult:
     return RolloutResult(spec=spec, status=status, error=error, **common).with_hash()  # type: ignore[arg-type]
 
@@ -177,6 +194,7 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
             raise ValueError(f"spec asks for {spec.family}@{spec.family_version}, "
                              f"the library has version {family.version}")
         scene = family.build(spec.param_dict)
+        common["preventability"] = _preventability(spec, family, scene)
         if session is None:
             from farm.sim.world import SimSession
 

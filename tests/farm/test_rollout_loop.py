@@ -132,3 +132,17 @@ def test_a_dynamic_ego_that_bounces_off_a_car_between_two_ticks_still_collides()
     result = run_rollout(_spec("lead_vehicle_braking", fidelity="dynamic", **edge["params"]))
     assert result.metrics is not None and result.metrics.collision
     assert any(e.kind == "collision" for e in result.events)
+
+
+def test_every_rollout_carries_the_reference_drivers_verdict_independent_of_seed_stack_and_fidelity() -> None:
+    fam = load_family("lead_vehicle_braking")
+    edge = next(e for e in fam.edge_cases if e["name"] == "crash_stop_at_short_gap")["params"]
+    nominal = [run_rollout(_spec("lead_vehicle_braking", seed=s, fidelity=f)).preventability
+               for s, f in ((1, "kinematic"), (2, "dynamic"))]
+    assert nominal[0] == nominal[1] and nominal[0] is not None
+    assert nominal[0].preventable is True and nominal[0].rule == "lead_vehicle_braking@1"
+    crash = run_rollout(_spec("lead_vehicle_braking", **edge)).preventability
+    assert crash is not None and crash.preventable is False and (crash.ref_impact_speed_mps or 0.0) > 10.0
+    broken = run_rollout(RolloutSpec.create(family=fam.name, family_version=fam.version, params=fam.nominal, seed=1,
+                                            stack=StackRef.create("tests.farm.broken_stacks:raises_mid_rollout")))
+    assert broken.status is Status.STACK_ERROR and broken.preventability == nominal[0]

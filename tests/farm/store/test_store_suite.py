@@ -205,6 +205,35 @@ def test_a_file_of_an_older_schema_version_still_reads(store, make_manifest, mak
     assert store.compact(SWEEP).counts == {"failed": 1, "passed": 1}
 
 
+# The runs columns of schema v1 exactly as v1 declared them (pinned: v1 files exist in users' stores).
+V1_RUNS_COLUMNS = (
+    "run_id", "scenario_key", "sweep_id", "family", "family_version", "seed", "stack_id", "fidelity", "design",
+    "params", "odd_tags", "status", "passed", "fail_reasons", "error", "outcome_hash", "collision",
+    "collision_speed_mps", "min_ttc_s", "min_distance_m", "route_completion", "time_to_goal_s", "max_decel_mps2",
+    "max_jerk_mps3", "max_lat_accel_mps2", "offroad", "speed_violation", "safety_triggers", "fallbacks",
+    "stack_p50_ms", "stack_p95_ms", "stack_max_ms", "latency", "sim_time_s", "wall_time_s", "attempt", "worker",
+    "code_fingerprint", "started_at", "spec", "schema_version",
+)
+
+
+def test_a_schema_v1_runs_file_reads_as_v2_with_the_new_columns_null(store, make_manifest, make_result):
+    from farm.schema import SCHEMA_VERSION, to_tables
+    from farm.store.layout import part_object_key
+    from farm.store.parquet_io import to_parquet_bytes
+
+    assert SCHEMA_VERSION == 2
+    _new_sweep(store, make_manifest, make_result)
+    v2 = to_tables([make_result(3)], SWEEP)["runs"]
+    v1 = v2.select(list(V1_RUNS_COLUMNS)).set_column(V1_RUNS_COLUMNS.index("schema_version"), "schema_version",
+                                                    pa.array([1], pa.int16()))
+    store.backend.put(part_object_key(SWEEP, "runs", "null", f"{'1' * 24}-{'0' * 8}"), to_parquet_bytes(v1))
+    (row,) = store.read_table(SWEEP).to_pylist()
+    assert row["schema_version"] == 1 and row["run_id"] == v2["run_id"][0].as_py()
+    assert row["preventable"] is None and row["preventable_rule"] is None and row["ref_min_gap_m"] is None
+    assert {k: row[k] for k in V1_RUNS_COLUMNS if k != "schema_version"} == \
+        {k: v2[k][0].as_py() for k in V1_RUNS_COLUMNS if k != "schema_version"}
+
+
 @pytest.mark.parametrize("sweep_id", ["../x", "a/b", "..", "", "/etc", "x/../../y", ".hidden", "a\\b", "a\x00b"])
 def test_traversal_in_a_sweep_id_is_refused(store, sweep_id, make_result):
     with pytest.raises(InputError):
