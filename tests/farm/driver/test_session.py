@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from farm.driver import submit
-from farm.driver_control import cancel_sweep, sweep_logs, sweep_status
-from farm.driver_run import run_sweep
-from farm.errors import InputError, LeaseError
+from farm.driver import cancel_sweep, run_sweep, submit, sweep_logs, sweep_status
+from farm.errors import ExitCode, InputError, LeaseError
 from farm.execution import ExecutionOptions
 from farm.store import open_store
 from farm.sweep import expand, load_sweep
-from tests.farm.execution.conftest import SWEEPS
+from tests.farm.driver.conftest import SWEEPS
 
 pytestmark = pytest.mark.usefixtures("ray_session")
 
@@ -33,7 +31,7 @@ def test_an_embedded_sweep_stores_every_row_exactly_once(tmp_path: Path) -> None
                     announce=lambda sweep_id, uri: announced.append(sweep_id))
     expected = {s.run_id for s in expand(load_sweep(SWEEPS / "null_grid.yaml"))}
     assert announced == [report.sweep_id] and report.sweep_id.startswith("exec-null-grid-")
-    assert (report.state, report.exit_code, report.ran, report.total) == ("complete", 0, 60, 60)
+    assert (report.state, report.exit_code, report.ran, report.total) == ("complete", ExitCode.FINDING, 60, 60)
     assert report.counts == {"passed": 48, "failed": 12}
     assert report.by_family == {"null": {"passed": 48, "failed": 12}}
     assert set(_runs(tmp_path, report.sweep_id)) == expected
@@ -60,7 +58,7 @@ def test_faults_become_statuses_and_a_resume_reruns_only_infra_errors(tmp_path: 
     assert by_mode["raise"][0]["status"] == "sim_error" and "InjectedFault" in by_mode["raise"][0]["error"]
     assert by_mode["hang"][0]["status"] == "timeout" and by_mode["busy_hang"][0]["status"] == "timeout"
     assert (by_mode["exit"][0]["status"], by_mode["exit"][0]["attempt"]) == ("infra_error", 2)
-    assert (report.state, report.exit_code) == ("partial", 1) and "--resume" in report.message
+    assert (report.state, report.exit_code) == ("partial", ExitCode.INFRA) and "--resume" in report.message
 
     again = submit(SWEEPS / "faults.yaml", store=str(tmp_path), tty=False, resume=report.sweep_id, timeout_s=2.0)
     assert (again.ran, again.skipped) == (1, 7)
@@ -122,4 +120,4 @@ def test_sequential_and_ray_give_identical_outcome_hashes(tmp_path: Path, batch_
 def test_run_sweep_on_a_finished_sweep_runs_nothing(tmp_path: Path) -> None:
     report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
     again = run_sweep(open_store(str(tmp_path)), report.sweep_id, options=ExecutionOptions(), tty=False)
-    assert (again.ran, again.skipped, again.state, again.exit_code) == (0, 60, "complete", 0)
+    assert (again.ran, again.skipped, again.state, again.exit_code) == (0, 60, "complete", ExitCode.FINDING)

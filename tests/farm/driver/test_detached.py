@@ -19,7 +19,7 @@ import pytest
 from farm.driver import submit
 from farm.store import open_store
 from farm.sweep import expand, load_sweep
-from tests.farm.execution.conftest import SWEEPS
+from tests.farm.driver.conftest import SWEEPS
 
 pytestmark = pytest.mark.slow
 SLOW = SWEEPS / "null_slow.yaml"
@@ -95,7 +95,7 @@ def test_sigterm_leaves_a_consistent_store_and_says_how_to_resume(tmp_path: Path
 
 
 def test_cancel_stops_a_detached_driver(tmp_path: Path, detached: list[int]) -> None:
-    from farm.driver_control import cancel_sweep
+    from farm.driver import cancel_sweep
 
     report = submit(SLOW, store=str(tmp_path), detach=True)
     detached.append(report.pid)
