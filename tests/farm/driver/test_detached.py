@@ -26,8 +26,12 @@ SLOW = SWEEPS / "null_slow.yaml"
 
 
 @pytest.fixture
-def detached() -> Iterator[list[int]]:
-    """Pids of detached drivers; whatever is still running at the end is killed with its process group."""
+def detached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Pids of detached drivers; whatever is still running at the end is killed with its process group.
+
+    Their local logs go to a state directory under ``tmp_path``, not the user's.
+    """
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     pids: list[int] = []
     yield pids
     for pid in pids:
