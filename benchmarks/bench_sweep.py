@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from farm.result import RolloutResult
 from farm.spec import RolloutSpec
 
@@ -231,6 +229,10 @@ class _PeakRss:
     """Samples this process's RSS every 5 ms in a thread; ``peak`` since the last ``reset``."""
 
     def __init__(self) -> None:
+        try:
+            import psutil
+        except ImportError as exc:
+            raise SystemExit("bench_sweep measures memory with psutil: pip install -e '.[test]'") from exc
         self._proc = psutil.Process()
         self.peak = self._proc.memory_info().rss
         self._stop = threading.Event()
