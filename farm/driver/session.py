@@ -24,9 +24,9 @@ from typing import Any, TextIO
 from farm.driver.control import break_stale_lease, stop_on_signals
 from farm.driver.log import DriverLog
 from farm.driver.progress import ProgressReporter, family_counts
-from farm.errors import ExitCode, LeaseError, SimfarmError
+from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
-from farm.fingerprint import base_fingerprint, code_fingerprint
+from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
 from farm.store.base import Manifest, Store
@@ -36,6 +36,7 @@ LEASE_RENEW_S = 15.0
 MANIFEST_EVERY_S = 5.0
 FLUSH_ROWS = 64
 FLUSH_EVERY_S = 1.0
+OUTCOME_CODE_FIELD = "outcome_code_hash"  # in manifest.extra: what a resume compares (farm.fingerprint)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -171,11 +172,12 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
 
     Raises:
         LeaseError: another driver holds the sweep's lease.
-        InputError: the sweep was created under another code fingerprint and ``force`` is False.
+        InputError: the sweep was created under other outcome-relevant code and ``force`` is False.
     """
     started = time.monotonic()
     manifest = store.read_manifest(sweep_id)
-    _check_fingerprint(manifest, force)
+    specs = list(specs) if specs is not None else store.read_specs(sweep_id)
+    check_outcome_code(manifest, specs, force=force)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     stale = break_stale_lease(store, sweep_id)
     store.acquire_lease(sweep_id, owner, LEASE_TTL_S)
@@ -183,7 +185,6 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     if stale:
         log.info(f"took over the lease of {stale}: that driver's process is gone")
     try:
-        specs = list(specs) if specs is not None else store.read_specs(sweep_id)
         stored = stored_attempts(store, sweep_id)
         work = pending_work(specs, stored)
         counts: Counter[str] = Counter(status for status, _ in stored.values())
@@ -200,13 +201,23 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
         store.release_lease(sweep_id, owner)
 
 
-def _check_fingerprint(manifest: Manifest, force: bool) -> None:
-    from farm.errors import InputError
+def check_outcome_code(manifest: Manifest, specs: Sequence[RolloutSpec], *, force: bool) -> None:
+    """Refuse to resume under code that can change outcomes (``outcome_code_hash``) unless ``force``.
 
-    current = base_fingerprint()
-    if manifest.code_fingerprint and manifest.code_fingerprint != current and not force:
-        raise InputError(f"sweep was run under '{manifest.code_fingerprint}', this is '{current}' "
-                         "(use --force to resume anyway)", source=manifest.sweep_id, field="code_fingerprint")
+    A manifest from before outcome hashes falls back to its whole ``code_fingerprint``.
+
+    Raises:
+        InputError: the field that differs, both values, and ``--force``.
+    """
+    recorded = manifest.extra.get(OUTCOME_CODE_FIELD)
+    if recorded is None:
+        field, recorded, current = "code_fingerprint", manifest.code_fingerprint, base_fingerprint()
+    else:
+        field, current = OUTCOME_CODE_FIELD, outcome_code_hash(s.stack.entry_point for s in specs)
+    if recorded and recorded != current and not force:
+        raise InputError(f"the sweep ran under '{recorded}', this code is '{current}' (families, builders, "
+                         "odd.yaml, the library's, the stack's or farm's outcome code changed); "
+                         "use --force to resume anyway", source=manifest.sweep_id, field=field)
 
 
 def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: ExecutionOptions,

@@ -73,18 +73,20 @@ def _versions() -> dict[str, str]:
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
+    from farm.driver.session import OUTCOME_CODE_FIELD
     from farm.execution.base import now_iso
-    from farm.fingerprint import base_fingerprint
+    from farm.fingerprint import base_fingerprint, outcome_code_hash
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
     specs = expand(sweep)
     sweep_id = new_sweep_id(sweep.name)
     now = now_iso()
+    outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)
     manifest = Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now, updated_at=now,
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
-                        extra={"options": options.as_dict(), **mode})
+                        extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code})
     store.create_sweep(manifest, specs)
     return sweep_id
 
@@ -115,7 +117,7 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
-            ``resume`` id, or another code fingerprint without ``force`` — all before any rollout runs.
+            ``resume`` id, or other outcome-relevant code without ``force`` — all before any rollout runs.
         LeaseError: another driver is running this sweep.
         StoreError / ExecutionError: the store or the cluster is unreachable.
     """

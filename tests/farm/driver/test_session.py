@@ -78,14 +78,31 @@ def test_a_second_driver_on_a_leased_sweep_is_refused(tmp_path: Path) -> None:
     assert store.read_manifest(report.sweep_id).lease.owner == "cron-host:4242:abcdef"
 
 
-def test_resuming_under_another_code_fingerprint_needs_force(tmp_path: Path) -> None:
+def test_a_resume_compares_the_outcome_code_not_the_commit(tmp_path: Path) -> None:
     report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
     store = open_store(str(tmp_path))
-    store.update_manifest(report.sweep_id, lambda m: replace(m, code_fingerprint="simfarm 0.0.1 git:0000"))
-    with pytest.raises(InputError, match="--force"):
+    recorded = store.read_manifest(report.sweep_id).extra["outcome_code_hash"]
+    store.update_manifest(report.sweep_id, lambda m: replace(m, code_fingerprint="simfarm 0.1.0 git:000000000000"))
+    again = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert (again.ran, again.skipped, again.state) == (0, 60, "complete")
+
+    store.update_manifest(report.sweep_id, lambda m: replace(m, extra={**m.extra, "outcome_code_hash": "outcome:0"}))
+    with pytest.raises(InputError, match="--force") as refused:
         submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert refused.value.field == "outcome_code_hash" and recorded in refused.value.line()
     forced = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, force=True, tty=False)
     assert (forced.ran, forced.skipped, forced.state) == (0, 60, "complete")
+
+
+def test_a_sweep_from_before_outcome_hashes_still_compares_its_whole_fingerprint(tmp_path: Path) -> None:
+    report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
+    store = open_store(str(tmp_path))
+    store.update_manifest(report.sweep_id, lambda m: replace(
+        m, code_fingerprint="simfarm 0.0.1 git:0000", extra={k: v for k, v in m.extra.items()
+                                                             if k != "outcome_code_hash"}))
+    with pytest.raises(InputError, match="--force") as refused:
+        submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert refused.value.field == "code_fingerprint"
 
 
 def test_bad_input_fails_before_any_sweep_is_created(tmp_path: Path) -> None:
