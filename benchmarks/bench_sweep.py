@@ -14,7 +14,7 @@ the executor level (``farm.execution.stream``: batching, dispatch, results per r
 store writes. Medians (and best rounds) are reported; targets: Ray on 2 CPUs >= 1.8 x serial and
 >= 0.95 x Pool.
 
-Memory: the real driver (``farm.driver_run.run_sweep`` on a local store in a temporary folder) over
+Memory: the real driver (``farm.driver.session.run_sweep`` on a local store in a temporary folder) over
 N ``null`` rollouts (work_ms 0), each N in a fresh process, peak RSS sampled every 5 ms: RSS growth per
 rollout (including the expanded specs the driver holds) must be flat from 10,000 to 100,000, and the
 growth while streaming (after the specs are loaded) must not scale with N. Figures, not a test.
@@ -36,8 +36,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 from farm.result import RolloutResult
 from farm.spec import RolloutSpec
@@ -231,6 +229,10 @@ class _PeakRss:
     """Samples this process's RSS every 5 ms in a thread; ``peak`` since the last ``reset``."""
 
     def __init__(self) -> None:
+        try:
+            import psutil
+        except ImportError as exc:
+            raise SystemExit("bench_sweep measures memory with psutil: pip install -e '.[test]'") from exc
         self._proc = psutil.Process()
         self.peak = self._proc.memory_info().rss
         self._stop = threading.Event()
@@ -268,7 +270,7 @@ class _CompactionMark:
 
 def memory_child(n: int, executor: str) -> dict[str, Any]:
     """In a fresh process: RSS before, after creating the sweep's specs, and the peaks while the driver runs."""
-    from farm.driver_run import run_sweep
+    from farm.driver.session import run_sweep
     from farm.execution import ExecutionOptions
     from farm.store import open_store
     from farm.store.base import Manifest

@@ -64,7 +64,7 @@ def submit(
 def _print_report(report: Any) -> None:
     from rich.console import Console
 
-    from farm.progress import summary_table
+    from farm.driver import summary_table
 
     console = Console() if sys.stdout.isatty() else Console(width=120)  # CronJob logs: no truncated headers
     if report.by_family:
@@ -78,7 +78,7 @@ def _print_report(report: Any) -> None:
 @domain_errors
 def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """State, counts, lease and driver of a sweep."""
-    from farm.driver_control import sweep_status
+    from farm.driver import sweep_status
     from farm.store import open_store
 
     info = sweep_status(open_store(store), sweep_id)
@@ -102,7 +102,7 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
 @domain_errors
 def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The driver log stored with the sweep."""
-    from farm.driver_control import sweep_logs
+    from farm.driver import sweep_logs
     from farm.store import open_store
 
     text = sweep_logs(open_store(store), sweep_id)
@@ -115,7 +115,7 @@ def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False)
 @domain_errors
 def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Stop a running sweep: its driver stores what finished and exits; resume it later."""
-    from farm.driver_control import cancel_sweep
+    from farm.driver import cancel_sweep
     from farm.store import open_store
 
     info = cancel_sweep(open_store(store), sweep_id)

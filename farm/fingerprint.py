@@ -1,9 +1,17 @@
-"""code_fingerprint: which code produced a row (DESIGN.md "Identity").
+"""Which code produced a row (``code_fingerprint``) and which code decides outcomes (``outcome_code_hash``).
 
-``simfarm <version> git:<commit>[+dirty] | image:<digest>; lib:<hash8>; stack:<stack_id>#<src8>``
+``code_fingerprint``: ``simfarm <version> git:<commit>[+dirty] | image:<digest>; lib:<hash8>;
+stack:<stack_id>#<src8>`` — provenance, on every row and in the manifest. The git
+commit is read once per process; inside a container image without a checkout,
+``SIMFARM_IMAGE_DIGEST`` (set by the Dockerfile/manifests) stands in.
 
-The git commit is read once per process; inside a container image without a
-checkout, ``SIMFARM_IMAGE_DIGEST`` (set by the Dockerfile/manifests) stands in.
+``outcome_code_hash``: ``outcome:<hash16>`` over an allow-list of the files that
+can change a rollout's outcome (docs/decisions.md D11): the scenario families,
+``odd.yaml`` and every Python file of ``scenario_library`` (builders included),
+the stack's Python, and the farm code that computes outcomes (``farm/sim``,
+``farm/metrics``, ``farm/result.py``, ``farm/spec.py``). Never a sweep file, the
+git commit or the dirty flag. A resume compares it, so editing or committing a
+sweep file never blocks one.
 """
 
 from __future__ import annotations
@@ -13,11 +21,17 @@ import hashlib
 import importlib.util
 import os
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 from farm import __version__
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_FARM_ROOT = Path(__file__).resolve().parent
+# The allow-list (D11): (root-relative glob, ...) per tree. scenario_library/sweeps/ is absent on purpose.
+LIBRARY_OUTCOME_FILES = ("**/*.py", "families/*.yaml", "families/*.yml", "odd.yaml")
+FARM_OUTCOME_FILES = ("sim/**/*.py", "metrics/**/*.py", "result.py", "spec.py")
+Tree = tuple[str, Path, tuple[str, ...]]  # (tag, root folder, globs under it)
 
 
 def _hash_tree(root: Path, patterns: tuple[str, ...] = ("*.py", "*.yaml")) -> str:
@@ -76,3 +90,47 @@ def base_fingerprint() -> str:
 def code_fingerprint(stack_id: str, entry_point: str) -> str:
     """The full fingerprint stored on every row."""
     return f"{base_fingerprint()}; stack:{stack_id}#{stack_source_hash(entry_point)}"
+
+
+def _stack_root(entry_point: str) -> tuple[Path, tuple[str, ...]] | None:
+    """The folder and globs of a stack's top-level package (or its single module); None if not importable."""
+    top = entry_point.split(":", 1)[0].split(".", 1)[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None or spec.origin is None:
+        return None
+    origin = Path(spec.origin)
+    return (origin.parent, ("**/*.py",)) if origin.name == "__init__.py" else (origin.parent, (origin.name,))
+
+
+def hash_outcome_code(trees: Iterable[Tree]) -> str:
+    """``outcome:<hash16>`` over every file matching a tree's globs: its tag, relative path and bytes."""
+    digest = hashlib.sha256()
+    for tag, root, patterns in sorted(trees, key=lambda tree: tree[0]):
+        files = sorted({p for pattern in patterns for p in root.glob(pattern)
+                        if p.is_file() and "__pycache__" not in p.parts})
+        for path in files:
+            digest.update(f"{tag}/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return f"outcome:{digest.hexdigest()[:16]}"
+
+
+def outcome_trees(entry_points: Iterable[str]) -> list[Tree]:
+    """The allow-listed trees for stacks ``entry_points``: the library, farm's outcome code, each stack."""
+    spec = importlib.util.find_spec("scenario_library")
+    assert spec is not None and spec.origin is not None
+    trees: list[Tree] = [("scenario_library", Path(spec.origin).parent, LIBRARY_OUTCOME_FILES),
+                         ("farm", _FARM_ROOT, FARM_OUTCOME_FILES)]
+    for entry_point in sorted(set(entry_points)):
+        root, patterns = _stack_root(entry_point) or (Path("/nonexistent"), ())  # not importable: its name counts
+        trees.append((f"stack:{entry_point}", root, patterns))
+    return trees
+
+
+@functools.cache
+def _outcome_code_hash(entry_points: tuple[str, ...]) -> str:
+    return hash_outcome_code(outcome_trees(entry_points))
+
+
+def outcome_code_hash(entry_points: Iterable[str]) -> str:
+    """The hash a resume compares (see the module docstring); read once per process per set of stacks."""
+    return _outcome_code_hash(tuple(sorted(set(entry_points))))

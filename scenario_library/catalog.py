@@ -12,13 +12,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from scenario_library.builder_ref import builder_function
 from scenario_library.criteria import KNOWN_METRICS
 from scenario_library.documents import error, load_mapping
 from scenario_library.errors import ScenarioError
 from scenario_library.family import Family, ParamValue
 from scenario_library.family_schema import ScenarioErrors
-from scenario_library.params import resolve
 from scenario_library.scene import SceneSpec
 from scenario_library.validation import check_document
 
@@ -126,26 +124,13 @@ def validate_paths(paths: Iterable[str | Path]) -> list[ScenarioError]:
 
 
 def resolve_params(family: Family, overrides: Mapping[str, Any], *, source: str = "") -> dict[str, ParamValue]:
-    """Nominal values updated with ``overrides`` (CLI strings or typed values), coerced and range-checked.
-
-    Raises:
-        ScenarioError: an unknown parameter (naming the allowed ones), a value out of range
-            (naming [low, high]) or not among the choices (naming them).
-    """
-    values, problems = resolve(family, overrides)
-    if problems:
-        name, reason = problems[0]
-        raise error(source, name, reason)
-    return values
+    """``family.resolve(overrides, source=source)``: nominal values updated with coerced, range-checked overrides."""
+    return family.resolve(overrides, source=source)
 
 
 def build_scene(family: Family, params: Mapping[str, ParamValue]) -> SceneSpec:
-    """The concrete scene of ``family`` for ``params`` (missing names take their nominal value)."""
-    values = resolve_params(family, params, source=family.source)
-    scene = builder_function(family.builder)(**values)
-    if not isinstance(scene, SceneSpec):
-        raise error(family.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
-    return scene
+    """``family.build(params)``: the concrete scene of ``family`` for ``params``."""
+    return family.build(params)
 
 
 def family_dict(family: Family) -> dict[str, Any]:

@@ -13,37 +13,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scenario_library.builder_ref import builder_function
+from scenario_library.documents import error
+from scenario_library.params import Parameter, ParamType, ParamValue, resolve
 from scenario_library.scene import SceneSpec
 
-ParamType = Literal["float", "int", "choice", "bool"]
-ParamValue = float | int | bool | str
+__all__ = ["OPERATORS", "Criterion", "Family", "ParamType", "ParamValue", "Parameter"]
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
 }
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Parameter:
-    """One declared parameter.
-
-    ``levels`` are the discretisation used by grid and t-wise sampling and by
-    coverage: for float/int, sorted values inside [low, high] (bin centres);
-    for choice/bool, the choices. ``bin_edges`` (float/int only, optional)
-    are the coverage bins; when absent, coverage bins sit halfway between levels.
-    """
-
-    name: str
-    type: ParamType
-    unit: str = ""
-    description: str = ""
-    nominal: ParamValue
-    low: float | None = None
-    high: float | None = None
-    choices: tuple[str, ...] = ()
-    levels: tuple[ParamValue, ...] = ()
-    bin_edges: tuple[float, ...] = ()
-    odd_attribute: str | None = None  # the ODD attribute this parameter realises (e.g. surface_friction)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,13 +110,22 @@ class Family:
         return {p.name: p.nominal for p in self.parameters}
 
     def resolve(self, overrides: Mapping[str, Any], *, source: str = "") -> dict[str, ParamValue]:
-        """Nominal values updated with ``overrides`` (strings or typed), coerced and range-checked."""
-        from scenario_library.catalog import resolve_params  # the validator lives with the loader
+        """Nominal values updated with ``overrides`` (strings or typed), coerced and range-checked.
 
-        return resolve_params(self, overrides, source=source)
+        Raises:
+            ScenarioError: an unknown parameter (naming the allowed ones), a value out of range
+                (naming [low, high]) or not among the choices (naming them).
+        """
+        values, problems = resolve(self, overrides)
+        if problems:
+            name, reason = problems[0]
+            raise error(source, name, reason)
+        return values
 
     def build(self, params: Mapping[str, ParamValue]) -> SceneSpec:
-        """The concrete scene for typed ``params``."""
-        from scenario_library.catalog import build_scene
-
-        return build_scene(self, params)
+        """The concrete scene for typed ``params`` (missing names take their nominal value)."""
+        values = self.resolve(params, source=self.source)
+        scene = builder_function(self.builder)(**values)
+        if not isinstance(scene, SceneSpec):
+            raise error(self.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
+        return scene

@@ -1,4 +1,4 @@
-"""Parameter values: coercion of user-given values to the declared type, range checks, and coverage bins.
+"""Parameters: the declaration (``Parameter``), coercion of given values to its type, range checks, coverage bins.
 
 Values may come from the CLI as strings (``"0.8"``, ``"1e-3"``, ``"true"``,
 ``"wet"``) or typed (from YAML/JSON). Floats are parsed to Python floats, so
@@ -11,10 +11,48 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal, Protocol
 
-from scenario_library.family import Family, Parameter, ParamValue
+ParamType = Literal["float", "int", "choice", "bool"]
+ParamValue = float | int | bool | str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameter:
+    """One declared parameter.
+
+    ``levels`` are the discretisation used by grid and t-wise sampling and by
+    coverage: for float/int, sorted values inside [low, high] (bin centres);
+    for choice/bool, the choices. ``bin_edges`` (float/int only, optional)
+    are the coverage bins; when absent, coverage bins sit halfway between levels.
+    """
+
+    name: str
+    type: ParamType
+    unit: str = ""
+    description: str = ""
+    nominal: ParamValue
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    levels: tuple[ParamValue, ...] = ()
+    bin_edges: tuple[float, ...] = ()
+    odd_attribute: str | None = None  # the ODD attribute this parameter realises (e.g. surface_friction)
+
+
+class Declared(Protocol):
+    """What ``resolve`` needs of a family (``scenario_library.family.Family`` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]: ...
+
+    @property
+    def nominal(self) -> dict[str, ParamValue]: ...
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -91,7 +129,7 @@ def coerce_value(p: Parameter, raw: Any) -> ParamValue:
     return value
 
 
-def resolve(family: Family, overrides: Mapping[str, Any]) -> tuple[dict[str, ParamValue], list[tuple[str, str]]]:
+def resolve(family: Declared, overrides: Mapping[str, Any]) -> tuple[dict[str, ParamValue], list[tuple[str, str]]]:
     """Nominal values updated with coerced ``overrides``, plus (parameter, reason) for every bad override."""
     by_name = {p.name: p for p in family.parameters}
     values: dict[str, ParamValue] = dict(family.nominal)

@@ -1,11 +1,13 @@
-"""DESIGN.md's house rules: one-way layers and one home per heavy dependency."""
+"""The house rules: one-way layers (inside farm too), no cycles between siblings, one home per heavy dependency."""
 
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,11 +71,72 @@ def test_farm_never_imports_cli() -> None:
     assert _layer_violations("farm", ("autonomy", "scenario_library")) == []
 
 
-def test_import_linter_contracts_hold() -> None:
+def _lint_imports(config: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run([exe, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True,
-                            text=True)
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    return subprocess.run([exe, "--config", str(config), "--no-cache"], cwd=cwd, env=env, capture_output=True,
+                          text=True)
+
+
+def test_import_linter_contracts_hold() -> None:
+    result = _lint_imports(ROOT / "pyproject.toml", ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_contracts_cover_farms_layers_and_every_packages_cycles() -> None:
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    by_type = {c["type"]: c for c in contracts}
+    assert set(by_type["acyclic_siblings"]["ancestors"]) == set(PACKAGES)
+    farm_layers = next(c for c in contracts if c["type"] == "layers" and c.get("containers") == ["farm"])
+    assert farm_layers["exhaustive"] and farm_layers["layers"][0] == "driver"
+
+
+PLANTED_CONFIG = """
+[tool.importlinter]
+root_packages = ["house"]
+
+[[tool.importlinter.contracts]]
+name = "house layers"
+type = "layers"
+containers = ["house"]
+exhaustive = true
+layers = ["top", "bottom"]
+
+[[tool.importlinter.contracts]]
+name = "no sibling cycles"
+type = "acyclic_siblings"
+ancestors = ["house"]
+"""
+
+
+def _plant(root: Path, files: dict[str, str]) -> Path:
+    (root / "house" / "bottom").mkdir(parents=True)
+    for name in ("house/__init__.py", "house/top.py", "house/bottom/__init__.py"):
+        (root / name).write_text("")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    (root / "setup.toml").write_text(PLANTED_CONFIG)
+    return root / "setup.toml"
+
+
+def test_a_clean_planted_package_passes(tmp_path: Path) -> None:
+    config = _plant(tmp_path, {"house/bottom/a.py": "from house.bottom import b\n", "house/bottom/b.py": ""})
+    result = _lint_imports(config, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_cycle_hidden_behind_a_function_level_import_is_caught(tmp_path: Path) -> None:
+    config = _plant(tmp_path, {"house/bottom/a.py": "from house.bottom import b\n",
+                               "house/bottom/b.py": "def late():\n    from house.bottom import a  # noqa\n"})
+    result = _lint_imports(config, tmp_path)
+    assert result.returncode != 0
+    assert "No cycles are allowed in house.bottom" in result.stdout
+
+
+def test_a_module_outside_every_layer_is_caught(tmp_path: Path) -> None:
+    config = _plant(tmp_path, {"house/stray.py": ""})
+    result = _lint_imports(config, tmp_path)
+    assert result.returncode != 0 and "house.stray" in result.stdout
 
 
 def test_cli_start_up_imports_no_heavy_library() -> None:

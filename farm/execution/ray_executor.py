@@ -31,11 +31,14 @@ from farm.execution.remote import code_env, inside_ray_job
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
 
-os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # keep every Ray socket on loopback
+# "0": Ray keeps 127.0.0.1 instead of the routable address. Ray reads it once, at import; embedded mode re-asserts it.
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
 import ray  # the environment above must be set before Ray is imported
+import ray._private.ray_constants as ray_constants
 from ray.exceptions import RayError, TaskCancelledError
 
+LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "PYTHONHASHSEED": "0"}
@@ -48,7 +51,7 @@ def start_ray(address: str | None = None, *, num_cpus: int | None = None, dashbo
     env = dict(WORKER_ENV)
     try:
         if address is None:
-            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+            _keep_on_loopback()
             # Embedded Ray keeps token auth (other local users cannot attach); its notice about it is noise here.
             logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
             env["PYTHONPATH"] = os.pathsep.join(p for p in (_PROJECT_ROOT, os.environ.get("PYTHONPATH")) if p)
@@ -63,6 +66,17 @@ def start_ray(address: str | None = None, *, num_cpus: int | None = None, dashbo
         raise ExecutionError(f"cannot start or reach Ray: {exc}".splitlines()[0], source="--address",
                              field=address or "local") from exc
     return True
+
+
+def _keep_on_loopback() -> None:
+    """Embedded Ray on 127.0.0.1 whatever the user's environment says.
+
+    Ray read ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER`` into a constant when it was imported (a ``1`` there
+    would make this process pick the routable address); the processes ``ray.init`` starts read the
+    environment again, so both are set.
+    """
+    os.environ[LOOPBACK_ENV] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
 
 
 def stop_ray() -> None:

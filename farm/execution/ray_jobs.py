@@ -20,11 +20,10 @@ from typing import Any, TextIO, TypeVar
 from ray.exceptions import RayError
 from ray.job_submission import JobStatus, JobSubmissionClient
 
-from farm.errors import ExecutionError
+from farm.errors import ExecutionError, ExitCode
 from farm.execution.remote import auth_headers
 
 T = TypeVar("T")
-EXIT_STOPPED = 130
 # Ray's client prefers these over the address it is given; an explicit --address must win.
 _ADDRESS_OVERRIDES = ("RAY_API_SERVER_ADDRESS", "RAY_ADDRESS")
 
@@ -44,13 +43,15 @@ class JobInfo:
         return JobStatus(self.status).is_terminal()
 
     def driver_exit_code(self) -> int:
-        """The sweep driver's exit code: 0 done, 130 stopped, else the entry point's code (1 if unknown)."""
+        """The sweep driver's ``ExitCode``: its own code once it ended; ``INTERRUPTED`` for a stopped job.
+
+        A job that failed without an exit code (its driver or the cluster was lost) is ``INFRA``.
+        """
         if self.status == JobStatus.SUCCEEDED:
-            return 0
+            return ExitCode.OK
         if self.status == JobStatus.STOPPED:
-            return EXIT_STOPPED
-        code = self.exit_code
-        return code if code else 1
+            return ExitCode.INTERRUPTED
+        return self.exit_code if self.exit_code else ExitCode.INFRA
 
 
 @contextmanager

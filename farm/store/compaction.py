@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,10 +27,7 @@ from farm.store.base import Manifest
 from farm.store.layout import TABLES, compacted_relative_key, sweep_key
 from farm.store.manifest_io import utc_now_iso
 from farm.store.parquet_io import to_parquet_bytes
-from farm.store.reading import Snapshot, finish, keep_winning_rows, load, winners
-
-if TYPE_CHECKING:
-    from farm.store.results import ResultsStore
+from farm.store.reading import Snapshot, SweepObjects, finish, keep_winning_rows, load, winners
 
 ROWS_PER_FILE = 1000
 ORPHAN_AGE_S = 3600.0
@@ -42,7 +38,7 @@ class _Superseded(StoreError):
     """Another compaction committed between our snapshot and our manifest update."""
 
 
-def compact_sweep(store: ResultsStore, sweep_id: str, rows_per_file: int = ROWS_PER_FILE) -> Manifest:
+def compact_sweep(store: SweepObjects, sweep_id: str, rows_per_file: int = ROWS_PER_FILE) -> Manifest:
     """Compact one sweep; safe to run while a driver is still writing parts."""
     for _ in range(_TRIES):
         snap = store.snapshot(sweep_id)
@@ -66,7 +62,7 @@ def compact_sweep(store: ResultsStore, sweep_id: str, rows_per_file: int = ROWS_
     raise StoreError("other compactions kept committing first; try again", source=sweep_id)
 
 
-def _clean_up(store: ResultsStore, sweep_id: str, snap: Snapshot, listed: set[str]) -> None:
+def _clean_up(store: SweepObjects, sweep_id: str, snap: Snapshot, listed: set[str]) -> None:
     """Delete the folded parts, the previous generation, and orphans of crashed compactions.
 
     An unlisted compacted file is an orphan only once it is older than ``ORPHAN_AGE_S``:
@@ -96,7 +92,7 @@ def _recount(counts: dict[str, int]) -> Callable[[Manifest], Manifest]:
     return change
 
 
-def _write_generation(store: ResultsStore, sweep_id: str, snap: Snapshot, generation: str,
+def _write_generation(store: SweepObjects, sweep_id: str, snap: Snapshot, generation: str,
                       rows_per_file: int) -> tuple[dict[str, tuple[str, ...]], dict[str, int]]:
     """Write (or, with no parts in flight, only count) the deduplicated files family by family."""
     files: dict[str, list[str]] = {table: [] for table in TABLES}
@@ -115,7 +111,7 @@ def _write_generation(store: ResultsStore, sweep_id: str, snap: Snapshot, genera
     return {t: tuple(f) for t, f in files.items() if f}, dict(sorted(counts.items()))
 
 
-def _write_family(store: ResultsStore, sweep_id: str, family: str, tables: dict[str, pa.Table], generation: str,
+def _write_family(store: SweepObjects, sweep_id: str, family: str, tables: dict[str, pa.Table], generation: str,
                   rows_per_file: int) -> list[tuple[str, str]]:
     """File *n* of every table holds the rows of runs ``n*rows_per_file`` to ``(n+1)*rows_per_file - 1``."""
     written = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -51,6 +52,22 @@ class Snapshot:
     manifest: Manifest
     compacted: dict[str, tuple[str, ...]]  # table -> keys relative to the store root
     parts: tuple[Part, ...]                # rank order: earliest written first
+
+
+class SweepObjects(Protocol):
+    """What compaction needs of a results store: its backend, snapshots and the manifest.
+
+    ``farm.store.results.ResultsStore`` is one; compaction works on this face so that it need not
+    import the store that calls it.
+    """
+
+    backend: Backend
+
+    def snapshot(self, sweep_id: str, tables: Sequence[str] = TABLES) -> Snapshot: ...
+
+    def read_manifest(self, sweep_id: str) -> Manifest: ...
+
+    def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest: ...
 
 
 def take_snapshot(backend: Backend, sweep_id: str, read_manifest: Callable[[str], Manifest],

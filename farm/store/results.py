@@ -17,6 +17,7 @@ from farm.schema import SCHEMAS, to_tables
 from farm.spec import RolloutSpec
 from farm.store.backend import Backend, ObjectMissing
 from farm.store.base import Lease, Manifest
+from farm.store.compaction import compact_sweep
 from farm.store.ids import validate_key_part, validate_relative_key
 from farm.store.layout import TABLES, WRITE_ORDER, manifest_key, part_object_key, spec_key
 from farm.store.manifest_io import drop_lease, extend_lease, manifest_from_bytes, manifest_to_bytes, take_lease
@@ -169,8 +170,6 @@ class ResultsStore:
 
     def compact(self, sweep_id: str) -> Manifest:
         """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""
-        from farm.store.compaction import compact_sweep
-
         return compact_sweep(self, sweep_id)
 
     # -- auxiliary objects ------------------------------------------------------------------

@@ -33,13 +33,13 @@ def finished(ray_session: None, tmp_path_factory: pytest.TempPathFactory) -> tup
     store = tmp_path_factory.mktemp("store")
     result = runner.invoke(app, ["submit", str(SWEEPS / "null_grid.yaml"), "--store", str(store), "--json",
                                  "--batch-size", "6"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # 12 failed rollouts: a finding
     return store, json.loads(result.stdout)
 
 
 def test_submit_json_reports_the_whole_sweep(finished: tuple[Path, dict]) -> None:
     _, report = finished
-    assert report["state"] == "complete" and report["ran"] == 60 and report["exit_code"] == 0
+    assert report["state"] == "complete" and report["ran"] == 60 and report["exit_code"] == 1
     assert report["counts"] == {"passed": 48, "failed": 12}
     assert report["sweep_id"].startswith("exec-null-grid-")
 
@@ -47,7 +47,7 @@ def test_submit_json_reports_the_whole_sweep(finished: tuple[Path, dict]) -> Non
 def test_submit_prints_the_sweep_id_then_a_per_family_summary(ray_session: None, tmp_path: Path) -> None:
     result = runner.invoke(app, ["submit", str(SWEEPS / "null_grid.yaml"), "--store", str(tmp_path),
                                  "--batch-size", "10"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     first_line = result.stdout.splitlines()[0]
     assert first_line.startswith("sweep exec-null-grid-") and str(tmp_path) in first_line
     assert "null" in result.stdout and "80.0%" in result.stdout and "complete" in result.stdout

@@ -2,7 +2,7 @@
 
 ``python -m tests.farm.execution.multinode_cluster --store DIR --sweep FILE --out FILE``
 builds a two-node ``ray.cluster_utils.Cluster`` (head: 1 CPU, worker node: 2 CPUs), drives the sweep
-with ``farm.driver_run.run_sweep`` on the Ray executor (in a thread), kills the worker node (its raylet
+with ``farm.driver.session.run_sweep`` on the Ray executor (in a thread), kills the worker node (its raylet
 first, then every process under it, by PID) once ``--kill-after`` rows are stored, adds a fresh 2-CPU
 worker node, lets the sweep finish, and writes what happened as JSON to ``--out``. Inside the namespace the only
 address is 127.0.0.1, so nothing leaves the machine.
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     import ray
     from ray.cluster_utils import Cluster
 
-    from farm.driver_run import run_sweep
+    from farm.driver.session import run_sweep
     from farm.execution import ExecutionOptions
     from farm.execution.ray_executor import start_ray
     from farm.store import open_store

@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from farm import __version__
+from farm.errors import ExecutionError, ExitCode
 from farm.spec import RolloutSpec
 from farm.store import open_store
 from farm.sweep import expand, load_sweep
@@ -84,9 +85,9 @@ def test_a_jobs_api_submit_runs_the_driver_on_the_cluster_and_stores_every_row_o
                                                                                       s3_uri: str) -> None:
     result = runner.invoke(app, ["submit", str(GRID), "--store", s3_uri, "--address", head.dashboard_url,
                                  *CREDENTIALS, "--json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == ExitCode.FINDING, result.output  # 12 failed rollouts
     report = json.loads(result.stdout)
-    assert (report["state"], report["exit_code"], report["ran"]) == ("complete", 0, 60)
+    assert (report["state"], report["exit_code"], report["ran"]) == ("complete", ExitCode.FINDING, 60)
     assert report["counts"] == {"passed": 48, "failed": 12} and "Ray job simfarm-" in report["message"]
     rows = _rows_once(s3_uri, report["sweep_id"])
     assert set(rows) == {s.run_id for s in expand(load_sweep(GRID))}
@@ -97,7 +98,7 @@ def test_a_jobs_api_submit_runs_the_driver_on_the_cluster_and_stores_every_row_o
     assert manifest.extra["executor"]["mode"] == "ray-driver"  # the job's driver joined the cluster
     status = json.loads(_cli("status", report["sweep_id"], "--store", s3_uri, "--json").stdout)
     assert status["state"] == "complete" and status["job"]["id"] == manifest.extra["job"]["id"]
-    assert (status["job"]["status"], status["job"]["exit_code"]) == ("SUCCEEDED", 0)
+    assert (status["job"]["status"], status["job"]["exit_code"]) == ("FAILED", ExitCode.FINDING)
     logs = _cli("logs", report["sweep_id"], "--store", s3_uri).stdout
     assert f"--- output of Ray job {status['job']['id']}" in logs and logs.count("complete") >= 2
 
@@ -132,7 +133,7 @@ def test_auto_address_drives_the_cluster_from_here_with_an_s3_store(head: RayHea
     done = subprocess.run([sys.executable, "-m", "cli", "submit", str(GRID), "--store", s3_uri,
                            "--address", "auto", "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == ExitCode.FINDING, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert (report["state"], report["ran"], report["counts"]) == ("complete", 60, {"passed": 48, "failed": 12})
     assert set(_rows_once(s3_uri, report["sweep_id"])) == {s.run_id for s in expand(load_sweep(GRID))}
@@ -150,7 +151,7 @@ def test_a_local_folder_store_is_refused_for_every_remote_mode(tmp_path: Path, a
 
 
 def test_a_driver_bound_to_another_simfarm_version_refuses_and_says_so(tmp_path: Path) -> None:
-    from farm.driver_control import sweep_logs, sweep_status
+    from farm.driver import sweep_logs, sweep_status
     from farm.store.base import Manifest
 
     store = open_store(str(tmp_path))
@@ -160,7 +161,7 @@ def test_a_driver_bound_to_another_simfarm_version_refuses_and_says_so(tmp_path:
     done = subprocess.run([sys.executable, "-m", "farm.driver", "run", "--sweep-id", "v-20260101T000000Z-abcdef",
                            "--store", str(tmp_path), "--expect-version", "0.0.1"], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
-    assert done.returncode == 1
+    assert done.returncode == ExecutionError.exit_code
     assert f"this cluster runs simfarm {__version__}, the submitter runs simfarm 0.0.1" in done.stderr
     status = sweep_status(store, "v-20260101T000000Z-abcdef")
     assert status["state"] == "failed" and "0.0.1" in status["error"] and status["done"] == 0

@@ -1,22 +1,21 @@
-"""The sweep driver: ``submit`` (what ``simfarm submit`` calls) and the ``python -m farm.driver run`` entry point.
+"""``submit`` (what ``simfarm submit`` calls) and ``detach``: create or pick up a sweep, then drive it somewhere.
 
 ``submit`` loads and expands the sweep (bad input fails here, before any
 work), opens and checks the store, writes the manifest and the expanded specs
 under a new sweep id (announced at once) — or picks up ``--resume SWEEP_ID`` —
-then drives the sweep in this process, or with ``detach`` starts a background
-``python -m farm.driver run --sweep-id ID --store URI`` and returns. Anything
+then drives the sweep in this process (``farm.driver.session``), or with
+``detach`` starts a background ``python -m farm.driver run --sweep-id ID
+--store URI`` and returns, or submits that same command as a Ray job. Anything
 that runs a sweep stored elsewhere (a detached process, a Ray job, a CronJob
-pod) uses that same entry point; it reads everything from the store.
+pod) uses that entry point (``farm.driver.__main__``); it reads everything from the store.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -24,16 +23,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from farm import __version__
-from farm.driver_run import DriverReport, run_sweep
-from farm.errors import InputError, SimfarmError, StoreError
+from farm.driver.log import open_local_log, record_failure
+from farm.driver.progress import family_counts
+from farm.driver.session import DriverReport, run_sweep
+from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
-from farm.execution.remote import check_version, is_jobs_address
+from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
 
 if TYPE_CHECKING:
     from farm.execution.ray_jobs import JobInfo
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# farm/driver/submit.py -> the folder holding farm/: a detached driver imports this checkout's farm from any cwd
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Announce = Callable[[str, str], None]
 
 
@@ -71,18 +73,20 @@ def _versions() -> dict[str, str]:
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
+    from farm.driver.session import OUTCOME_CODE_FIELD
     from farm.execution.base import now_iso
-    from farm.fingerprint import base_fingerprint
+    from farm.fingerprint import base_fingerprint, outcome_code_hash
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
     specs = expand(sweep)
     sweep_id = new_sweep_id(sweep.name)
     now = now_iso()
+    outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)
     manifest = Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now, updated_at=now,
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
-                        extra={"options": options.as_dict(), **mode})
+                        extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code})
     store.create_sweep(manifest, specs)
     return sweep_id
 
@@ -113,7 +117,7 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
-            ``resume`` id, or another code fingerprint without ``force`` — all before any rollout runs.
+            ``resume`` id, or other outcome-relevant code without ``force`` — all before any rollout runs.
         LeaseError: another driver is running this sweep.
         StoreError / ExecutionError: the store or the cluster is unreachable.
     """
@@ -174,7 +178,7 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
                                      submission_id=f"simfarm-{sweep_id}-{uuid.uuid4().hex[:6]}",
                                      env_vars=job_env(env))
     except SimfarmError as exc:
-        _record_failure(store, sweep_id, "the Ray job could not be submitted", exc)
+        record_failure(store, sweep_id, "the Ray job could not be submitted", exc)
         raise
     job = {"id": job_id, "address": address, "submitted_at": now_iso()}
     store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, "job": job}))
@@ -186,7 +190,7 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
     try:
         info = ray_jobs.follow_job(address, job_id, stream_to=stream_to)
     except KeyboardInterrupt:
-        return DriverReport(sweep_id=sweep_id, store=store.uri, state="submitted", exit_code=130,
+        return DriverReport(sweep_id=sweep_id, store=store.uri, state="submitted", exit_code=ExitCode.INTERRUPTED,
                             message=f"stopped following Ray job {job_id}, which keeps running: {follow}; "
                                     f"stop it with: simfarm cancel {sweep_id} --store {store.uri}")
     return _job_report(store, sweep_id, info, skipped=skipped, wall_time_s=time.monotonic() - started)
@@ -200,87 +204,41 @@ def _final_count(counts: Mapping[str, int]) -> int:
 
 def _job_report(store: Store, sweep_id: str, info: JobInfo, *, skipped: int, wall_time_s: float) -> DriverReport:
     """The report of a finished Ray job, from its final state and what it left in the store."""
-    from farm.progress import family_counts
-
     manifest = store.read_manifest(sweep_id)
     rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
     by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
     ran = max(0, rows.num_rows - skipped)
-    detail = f" ({info.message})" if info.status != "SUCCEEDED" and info.message else ""
+    code = info.driver_exit_code()
+    # a driver that ended with its own code said why in the store; only a lost job needs the Jobs API's reason
+    detail = f" ({info.message})" if info.exit_code is None and code != ExitCode.OK and info.message else ""
     return DriverReport(sweep_id=sweep_id, store=store.uri, state=manifest.state, total=manifest.total, ran=ran,
                         skipped=skipped, counts=dict(manifest.counts), by_family=by_family, wall_time_s=wall_time_s,
-                        rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0,
-                        exit_code=info.driver_exit_code(),
-                        message=f"Ray job {info.job_id} {info.status.lower()}{detail}: sweep {manifest.state}")
+                        rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0, exit_code=code,
+                        message=f"Ray job {info.job_id} {info.status.lower()} (exit code {int(code)}){detail}: "
+                                f"sweep {manifest.state}")
+
+
+def detached_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a detached driver: this one, with this checkout first on ``PYTHONPATH``."""
+    env = dict(os.environ if environ is None else environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    return env
 
 
 def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool) -> DriverReport:
-    """Start the driver as a background process in its own session; record its pid in the manifest."""
-    log_path = Path(tempfile.gettempdir()) / f"simfarm-{sweep_id}.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(_PROJECT_ROOT),
-                                                                   os.environ.get("PYTHONPATH")) if p)}
-    with open(log_path, "ab") as out:
+    """Start the driver as a background process in its own session; record its pid in the manifest.
+
+    Its own output goes to an owner-only file in the user's state directory (``farm.driver.log``).
+    """
+    log_path, fd = open_local_log(sweep_id)
+    try:
         proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT, env=detached_env(),
                                 cwd=os.getcwd(), start_new_session=True)
+    finally:
+        os.close(fd)
     detached = {"pid": proc.pid, "host": socket.gethostname(), "local_log": str(log_path)}
     store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, "detached": detached}))
     return DriverReport(sweep_id=sweep_id, store=store.uri, state="detached", pid=proc.pid,
-                        message=f"driver running in the background (pid {proc.pid}); "
+                        message=f"driver running in the background (pid {proc.pid}, output in {log_path}); "
                                 f"follow it with: simfarm status {sweep_id} --store {store.uri}")
-
-
-def _parse_run_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m farm.driver", description="Run a sweep stored in a store.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="drive a stored sweep until it ends")
-    run.add_argument("--sweep-id", required=True)
-    run.add_argument("--store", required=True)
-    run.add_argument("--address", default=None)
-    run.add_argument("--force", action="store_true")
-    run.add_argument("--batch-size", type=int, default=None)
-    run.add_argument("--executor", choices=("ray", "sequential"), default="ray")
-    run.add_argument("--batch-fn", default=DEFAULT_BATCH_FN, help="module:function batch runner")
-    run.add_argument("--expect-version", default=None, help="refuse to run unless simfarm here is this version")
-    return parser.parse_args(argv)
-
-
-def _record_failure(store: Store, sweep_id: str, what: str, exc: SimfarmError) -> None:
-    """Record in the store why the sweep did not run (``simfarm status``/``logs`` show it); state ``failed``."""
-    from farm.driver_log import DriverLog
-    from farm.execution.base import now_iso
-
-    log = DriverLog(store, sweep_id)
-    log.info(f"{what}: {exc.line()}")
-    log.flush(force=True)
-    store.update_manifest(sweep_id, lambda m: replace(m, state="failed", updated_at=now_iso(),
-                                                      extra={**m.extra, "error": exc.line()}))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m farm.driver run --sweep-id ID --store URI``: options come from the manifest."""
-    from farm.store import open_store
-
-    args = _parse_run_args(sys.argv[1:] if argv is None else argv)
-    try:
-        store = open_store(args.store)
-        store.check()
-        manifest = store.read_manifest(args.sweep_id)
-        if args.expect_version is not None:
-            try:
-                check_version(args.expect_version)
-            except SimfarmError as exc:
-                _record_failure(store, args.sweep_id, "refused to run", exc)
-                raise
-        options = resolve_options(ExecutionOptions(**manifest.extra.get("options", {})), batch_size=args.batch_size)
-        report = run_sweep(store, args.sweep_id, options=options, address=args.address, force=args.force,
-                           executor=args.executor, batch_fn=args.batch_fn, stream_to=sys.stdout, tty=False)
-    except SimfarmError as exc:
-        print(f"error: {exc.line()}", file=sys.stderr, flush=True)
-        return exc.exit_code
-    print(report.message, flush=True)
-    return report.exit_code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,21 +12,21 @@ the store consistent and says how to resume.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TextIO
 
-from farm.errors import LeaseError, SimfarmError
+from farm.driver.control import break_stale_lease, stop_on_signals
+from farm.driver.log import DriverLog
+from farm.driver.progress import ProgressReporter, family_counts
+from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
-from farm.fingerprint import base_fingerprint, code_fingerprint
-from farm.progress import ProgressReporter, family_counts
+from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
 from farm.store.base import Manifest, Store
@@ -36,12 +36,12 @@ LEASE_RENEW_S = 15.0
 MANIFEST_EVERY_S = 5.0
 FLUSH_ROWS = 64
 FLUSH_EVERY_S = 1.0
-EXIT_INTERRUPTED = 130
+OUTCOME_CODE_FIELD = "outcome_code_hash"  # in manifest.extra: what a resume compares (farm.fingerprint)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DriverReport:
-    """What one submit/run did; ``exit_code`` 0 complete, 1 partial or failed, 130 interrupted or cancelled."""
+    """What one submit/run did; ``exit_code`` is an ``ExitCode`` (see ``sweep_exit_code``)."""
 
     sweep_id: str
     store: str
@@ -89,26 +89,6 @@ def resume_hint(manifest: Manifest, store_uri: str) -> str:
     """The command that continues this sweep."""
     sweep_file = manifest.sweep_file or "SWEEP.yaml"
     return f"simfarm submit {sweep_file} --resume {manifest.sweep_id} --store {store_uri}"
-
-
-@contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """The first SIGINT/SIGTERM sets ``stop``; a second SIGINT raises KeyboardInterrupt (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        if stop.is_set() and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 class _Session:
@@ -192,14 +172,12 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
 
     Raises:
         LeaseError: another driver holds the sweep's lease.
-        InputError: the sweep was created under another code fingerprint and ``force`` is False.
+        InputError: the sweep was created under other outcome-relevant code and ``force`` is False.
     """
-    from farm.driver_control import break_stale_lease
-    from farm.driver_log import DriverLog
-
     started = time.monotonic()
     manifest = store.read_manifest(sweep_id)
-    _check_fingerprint(manifest, force)
+    specs = list(specs) if specs is not None else store.read_specs(sweep_id)
+    check_outcome_code(manifest, specs, force=force)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     stale = break_stale_lease(store, sweep_id)
     store.acquire_lease(sweep_id, owner, LEASE_TTL_S)
@@ -207,7 +185,6 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     if stale:
         log.info(f"took over the lease of {stale}: that driver's process is gone")
     try:
-        specs = list(specs) if specs is not None else store.read_specs(sweep_id)
         stored = stored_attempts(store, sweep_id)
         work = pending_work(specs, stored)
         counts: Counter[str] = Counter(status for status, _ in stored.values())
@@ -224,13 +201,23 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
         store.release_lease(sweep_id, owner)
 
 
-def _check_fingerprint(manifest: Manifest, force: bool) -> None:
-    from farm.errors import InputError
+def check_outcome_code(manifest: Manifest, specs: Sequence[RolloutSpec], *, force: bool) -> None:
+    """Refuse to resume under code that can change outcomes (``outcome_code_hash``) unless ``force``.
 
-    current = base_fingerprint()
-    if manifest.code_fingerprint and manifest.code_fingerprint != current and not force:
-        raise InputError(f"sweep was run under '{manifest.code_fingerprint}', this is '{current}' "
-                         "(use --force to resume anyway)", source=manifest.sweep_id, field="code_fingerprint")
+    A manifest from before outcome hashes falls back to its whole ``code_fingerprint``.
+
+    Raises:
+        InputError: the field that differs, both values, and ``--force``.
+    """
+    recorded = manifest.extra.get(OUTCOME_CODE_FIELD)
+    if recorded is None:
+        field, recorded, current = "code_fingerprint", manifest.code_fingerprint, base_fingerprint()
+    else:
+        field, current = OUTCOME_CODE_FIELD, outcome_code_hash(s.stack.entry_point for s in specs)
+    if recorded and recorded != current and not force:
+        raise InputError(f"the sweep ran under '{recorded}', this code is '{current}' (families, builders, "
+                         "odd.yaml, the library's, the stack's or farm's outcome code changed); "
+                         "use --force to resume anyway", source=manifest.sweep_id, field=field)
 
 
 def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: ExecutionOptions,
@@ -270,9 +257,8 @@ def _finish(session: _Session, manifest: Manifest, total: int, skipped: int, sta
     infra = counts.get(Status.INFRA_ERROR.value, 0)
     state = {"": "partial" if infra else "complete", "interrupted": "partial", "cancelled": "cancelled",
              "lease lost": manifest.state}[reason]
-    hint = resume_hint(manifest, store.uri)
     if reason == "lease lost":
-        message, code = "stopped: the lease passed to another driver", 1
+        message = "stopped: the lease passed to another driver"
     else:
         def settle(m: Manifest) -> Manifest:
             keep = m.state == "cancelled" and state != "complete"
@@ -281,24 +267,44 @@ def _finish(session: _Session, manifest: Manifest, total: int, skipped: int, sta
         state = store.update_manifest(sweep_id, settle).state
         if not reason and (session.ran or not manifest.compacted):
             store.compact(sweep_id)
-        message, code = _closing_message(state, reason, infra, hint)
+        message = _closing_message(state, reason, infra, resume_hint(manifest, store.uri))
     session.log.info(message)
-    try:
-        rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
-        by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
-    except SimfarmError:
-        by_family = {}
     wall = time.monotonic() - started
     return DriverReport(sweep_id=sweep_id, store=store.uri, state=state, total=total, ran=session.ran,
-                        skipped=skipped, counts=counts, by_family=by_family, wall_time_s=wall,
-                        rollouts_per_s=session.progress.rate_per_s(), exit_code=code, message=message)
+                        skipped=skipped, counts=counts, by_family=_by_family(store, sweep_id), wall_time_s=wall,
+                        rollouts_per_s=session.progress.rate_per_s(), message=message,
+                        exit_code=sweep_exit_code(counts, stopped=reason, state=state))
 
 
-def _closing_message(state: str, reason: str, infra: int, hint: str) -> tuple[str, int]:
+def _by_family(store: Store, sweep_id: str) -> dict[str, dict[str, int]]:
+    try:
+        rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
+    except SimfarmError:
+        return {}
+    return family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+
+
+def sweep_exit_code(counts: dict[str, int], *, stopped: str = "", state: str = "") -> ExitCode:
+    """The driver's exit code from the sweep's status counts (every session's) and why it stopped.
+
+    ``INTERRUPTED`` for a signal or a cancel; ``INFRA`` while the result set is incomplete because of
+    ``infra_error`` rows or a lost lease (a resume completes it, and only then is a verdict due);
+    ``FINDING`` when any final rollout did not pass; ``OK`` when every rollout is stored and passed.
+    """
+    if stopped == "interrupted" or state == "cancelled" or stopped == "cancelled":
+        return ExitCode.INTERRUPTED
+    if stopped == "lease lost" or counts.get(Status.INFRA_ERROR.value, 0):
+        return ExitCode.INFRA
+    if any(n and status != Status.PASSED.value for status, n in counts.items()):
+        return ExitCode.FINDING
+    return ExitCode.OK
+
+
+def _closing_message(state: str, reason: str, infra: int, hint: str) -> str:
     if reason == "interrupted":
-        return f"interrupted: finished rollouts are stored; resume with: {hint}", EXIT_INTERRUPTED
+        return f"interrupted: finished rollouts are stored; resume with: {hint}"
     if state == "cancelled":
-        return f"cancelled: finished rollouts are stored; resume with: {hint}", EXIT_INTERRUPTED
+        return f"cancelled: finished rollouts are stored; resume with: {hint}"
     if infra:
-        return f"{infra} rollouts ended in infra_error; re-run them with: {hint}", 1
-    return "complete", 0
+        return f"{infra} rollouts ended in infra_error; re-run them with: {hint}"
+    return "complete"

@@ -19,15 +19,19 @@ import pytest
 from farm.driver import submit
 from farm.store import open_store
 from farm.sweep import expand, load_sweep
-from tests.farm.execution.conftest import SWEEPS
+from tests.farm.driver.conftest import SWEEPS
 
 pytestmark = pytest.mark.slow
 SLOW = SWEEPS / "null_slow.yaml"
 
 
 @pytest.fixture
-def detached() -> Iterator[list[int]]:
-    """Pids of detached drivers; whatever is still running at the end is killed with its process group."""
+def detached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Pids of detached drivers; whatever is still running at the end is killed with its process group.
+
+    Their local logs go to a state directory under ``tmp_path``, not the user's.
+    """
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     pids: list[int] = []
     yield pids
     for pid in pids:
@@ -95,7 +99,7 @@ def test_sigterm_leaves_a_consistent_store_and_says_how_to_resume(tmp_path: Path
 
 
 def test_cancel_stops_a_detached_driver(tmp_path: Path, detached: list[int]) -> None:
-    from farm.driver_control import cancel_sweep
+    from farm.driver import cancel_sweep
 
     report = submit(SLOW, store=str(tmp_path), detach=True)
     detached.append(report.pid)

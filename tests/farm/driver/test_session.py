@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from farm.driver import submit
-from farm.driver_control import cancel_sweep, sweep_logs, sweep_status
-from farm.driver_run import run_sweep
-from farm.errors import InputError, LeaseError
+from farm.driver import cancel_sweep, run_sweep, submit, sweep_logs, sweep_status
+from farm.errors import ExitCode, InputError, LeaseError
 from farm.execution import ExecutionOptions
 from farm.store import open_store
 from farm.sweep import expand, load_sweep
-from tests.farm.execution.conftest import SWEEPS
+from tests.farm.driver.conftest import SWEEPS
 
 pytestmark = pytest.mark.usefixtures("ray_session")
 
@@ -33,7 +31,7 @@ def test_an_embedded_sweep_stores_every_row_exactly_once(tmp_path: Path) -> None
                     announce=lambda sweep_id, uri: announced.append(sweep_id))
     expected = {s.run_id for s in expand(load_sweep(SWEEPS / "null_grid.yaml"))}
     assert announced == [report.sweep_id] and report.sweep_id.startswith("exec-null-grid-")
-    assert (report.state, report.exit_code, report.ran, report.total) == ("complete", 0, 60, 60)
+    assert (report.state, report.exit_code, report.ran, report.total) == ("complete", ExitCode.FINDING, 60, 60)
     assert report.counts == {"passed": 48, "failed": 12}
     assert report.by_family == {"null": {"passed": 48, "failed": 12}}
     assert set(_runs(tmp_path, report.sweep_id)) == expected
@@ -60,7 +58,7 @@ def test_faults_become_statuses_and_a_resume_reruns_only_infra_errors(tmp_path: 
     assert by_mode["raise"][0]["status"] == "sim_error" and "InjectedFault" in by_mode["raise"][0]["error"]
     assert by_mode["hang"][0]["status"] == "timeout" and by_mode["busy_hang"][0]["status"] == "timeout"
     assert (by_mode["exit"][0]["status"], by_mode["exit"][0]["attempt"]) == ("infra_error", 2)
-    assert (report.state, report.exit_code) == ("partial", 1) and "--resume" in report.message
+    assert (report.state, report.exit_code) == ("partial", ExitCode.INFRA) and "--resume" in report.message
 
     again = submit(SWEEPS / "faults.yaml", store=str(tmp_path), tty=False, resume=report.sweep_id, timeout_s=2.0)
     assert (again.ran, again.skipped) == (1, 7)
@@ -80,14 +78,31 @@ def test_a_second_driver_on_a_leased_sweep_is_refused(tmp_path: Path) -> None:
     assert store.read_manifest(report.sweep_id).lease.owner == "cron-host:4242:abcdef"
 
 
-def test_resuming_under_another_code_fingerprint_needs_force(tmp_path: Path) -> None:
+def test_a_resume_compares_the_outcome_code_not_the_commit(tmp_path: Path) -> None:
     report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
     store = open_store(str(tmp_path))
-    store.update_manifest(report.sweep_id, lambda m: replace(m, code_fingerprint="simfarm 0.0.1 git:0000"))
-    with pytest.raises(InputError, match="--force"):
+    recorded = store.read_manifest(report.sweep_id).extra["outcome_code_hash"]
+    store.update_manifest(report.sweep_id, lambda m: replace(m, code_fingerprint="simfarm 0.1.0 git:000000000000"))
+    again = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert (again.ran, again.skipped, again.state) == (0, 60, "complete")
+
+    store.update_manifest(report.sweep_id, lambda m: replace(m, extra={**m.extra, "outcome_code_hash": "outcome:0"}))
+    with pytest.raises(InputError, match="--force") as refused:
         submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert refused.value.field == "outcome_code_hash" and recorded in refused.value.line()
     forced = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, force=True, tty=False)
     assert (forced.ran, forced.skipped, forced.state) == (0, 60, "complete")
+
+
+def test_a_sweep_from_before_outcome_hashes_still_compares_its_whole_fingerprint(tmp_path: Path) -> None:
+    report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
+    store = open_store(str(tmp_path))
+    store.update_manifest(report.sweep_id, lambda m: replace(
+        m, code_fingerprint="simfarm 0.0.1 git:0000", extra={k: v for k, v in m.extra.items()
+                                                             if k != "outcome_code_hash"}))
+    with pytest.raises(InputError, match="--force") as refused:
+        submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False)
+    assert refused.value.field == "code_fingerprint"
 
 
 def test_bad_input_fails_before_any_sweep_is_created(tmp_path: Path) -> None:
@@ -122,4 +137,4 @@ def test_sequential_and_ray_give_identical_outcome_hashes(tmp_path: Path, batch_
 def test_run_sweep_on_a_finished_sweep_runs_nothing(tmp_path: Path) -> None:
     report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
     again = run_sweep(open_store(str(tmp_path)), report.sweep_id, options=ExecutionOptions(), tty=False)
-    assert (again.ran, again.skipped, again.state, again.exit_code) == (0, 60, "complete", 0)
+    assert (again.ran, again.skipped, again.state, again.exit_code) == (0, 60, "complete", ExitCode.FINDING)

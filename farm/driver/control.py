@@ -1,5 +1,8 @@
 """Status, logs and cancel for a sweep, whoever drives it (this process, a detached driver, a Ray job).
 
+Also the driver's side of a stop: ``stop_on_signals`` (the SIGTERM that ``cancel_sweep`` sends lands there)
+and ``break_stale_lease`` (the lease of a driver that was killed on this host).
+
 Everything is read from and written to the store, so these work from any
 machine that can reach it; the only other actions are signalling a detached
 driver's process when it runs on this host, and asking the Jobs API about (or
@@ -11,11 +14,14 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from farm.driver_log import log_key
+from farm.driver.log import log_key
 from farm.errors import ExecutionError, InputError, StoreError
 from farm.execution.base import now_iso
 from farm.store.base import Manifest, Store
@@ -160,3 +166,23 @@ def _stop_job(job: dict[str, Any] | None) -> str | None:
     from farm.execution.ray_jobs import stop_job
 
     return str(job["id"]) if stop_job(job["address"], job["id"]) else None
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """The first SIGINT/SIGTERM sets ``stop``; a second SIGINT raises KeyboardInterrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from farm.progress import ProgressReporter, family_counts, pass_rate, summary_table
+from farm.driver.progress import ProgressReporter, family_counts, pass_rate, summary_table
 from farm.result import RolloutResult, Status
 from tests.farm.execution.specs import null_spec
 
