@@ -28,7 +28,8 @@ from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
 from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
 from farm.result import RolloutResult, Status
-from farm.spec import RolloutSpec
+from farm.sim.determinism import platform_facts
+from farm.spec import SPEC_FORMAT, RolloutSpec
 from farm.store.base import Manifest, Store
 
 LEASE_TTL_S = 60.0
@@ -36,6 +37,8 @@ LEASE_RENEW_S = 15.0
 MANIFEST_EVERY_S = 5.0
 FLUSH_ROWS = 64
 FLUSH_EVERY_S = 1.0
+SPEC_FORMAT_FIELD = "spec_format"  # in manifest.extra: farm.spec.SPEC_FORMAT the specs were written in
+PLATFORM_FIELD = "platform"  # in manifest.extra: the driver host's determinism facts (farm.sim.determinism)
 OUTCOME_CODE_FIELD = "outcome_code_hash"  # in manifest.extra: what a resume compares (farm.fingerprint)
 
 
@@ -176,6 +179,7 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     """
     started = time.monotonic()
     manifest = store.read_manifest(sweep_id)
+    check_spec_format(manifest)
     specs = list(specs) if specs is not None else store.read_specs(sweep_id)
     check_outcome_code(manifest, specs, force=force)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -184,6 +188,8 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     log = DriverLog(store, sweep_id, echo=log_echo)
     if stale:
         log.info(f"took over the lease of {stale}: that driver's process is gone")
+    facts = platform_facts()  # where this session's rollouts run (embedded) or are driven from (a cluster)
+    store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, PLATFORM_FIELD: facts}))
     try:
         stored = stored_attempts(store, sweep_id)
         work = pending_work(specs, stored)
@@ -199,6 +205,19 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     finally:
         log.flush(force=True)
         store.release_lease(sweep_id, owner)
+
+
+def check_spec_format(manifest: Manifest) -> None:
+    """Refuse, even with ``--force``, a sweep stored under an older spec format: its run ids cannot be reproduced.
+
+    Raises:
+        InputError: one line naming the sweep, the formats and what to do.
+    """
+    stored = int(manifest.extra.get(SPEC_FORMAT_FIELD, 1))
+    if stored != SPEC_FORMAT:
+        raise InputError(f"made with spec format {stored}, this simfarm writes format {SPEC_FORMAT} (the simulated "
+                         "compute latency is now the farm's and part of every run_id): submit the sweep anew",
+                         source=manifest.sweep_id, field=SPEC_FORMAT_FIELD)
 
 
 def check_outcome_code(manifest: Manifest, specs: Sequence[RolloutSpec], *, force: bool) -> None:

@@ -105,6 +105,19 @@ def test_a_sweep_from_before_outcome_hashes_still_compares_its_whole_fingerprint
     assert refused.value.field == "code_fingerprint"
 
 
+def test_a_sweep_from_before_the_farm_owned_latency_model_is_refused_even_with_force(tmp_path: Path) -> None:
+    report = submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), tty=False, batch_size=30)
+    store = open_store(str(tmp_path))
+    manifest = store.read_manifest(report.sweep_id)
+    assert manifest.extra["spec_format"] == 2 and manifest.extra["platform"]["cpu_model"]
+    store.update_manifest(report.sweep_id, lambda m: replace(
+        m, extra={k: v for k, v in m.extra.items() if k != "spec_format"}))  # as written before spec format 2
+    for force in (False, True):
+        with pytest.raises(InputError, match="submit the sweep anew") as refused:
+            submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), resume=report.sweep_id, tty=False, force=force)
+        assert refused.value.field == "spec_format" and "\n" not in refused.value.line()
+
+
 def test_bad_input_fails_before_any_sweep_is_created(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--batch-size"):
         submit(SWEEPS / "null_grid.yaml", store=str(tmp_path), batch_size=0)

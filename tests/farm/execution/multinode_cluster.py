@@ -40,7 +40,8 @@ def _create_sweep(store: Any, sweep_path: str) -> str:
     specs = expand(sweep)
     sweep_id = f"{sweep.name}-20260101T000000Z-multin"
     store.create_sweep(Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now_iso(), updated_at=now_iso(),
-                                code_fingerprint="", total=len(specs), sweep_file=sweep_path), specs)
+                                code_fingerprint="", total=len(specs), sweep_file=sweep_path,
+                                extra={"spec_format": 2}), specs)
     return sweep_id
 
 
