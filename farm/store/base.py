@@ -87,7 +87,7 @@ class Store(Protocol):
         """run_id -> status of the latest stored attempt (what a resume skips or re-runs)."""
 
     def read_manifest(self, sweep_id: str) -> Manifest:
-        """The current manifest; ``StoreError`` if the sweep does not exist."""
+        """The current manifest; ``UnknownSweep`` (a ``StoreError`` with exit code 2) if the sweep does not exist."""
 
     def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read-modify-write with optimistic concurrency (S3: ``If-Match`` on the ETag); retried on conflict."""

@@ -15,7 +15,7 @@ from farm.identity import content_hash, part_key
 from farm.result import RolloutResult
 from farm.schema import SCHEMAS, to_tables
 from farm.spec import RolloutSpec
-from farm.store.backend import Backend, ObjectMissing
+from farm.store.backend import Backend, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
 from farm.store.ids import validate_key_part, validate_relative_key
 from farm.store.layout import TABLES, WRITE_ORDER, manifest_key, part_object_key, spec_key
@@ -78,8 +78,12 @@ class ResultsStore:
     # -- manifest and lease -----------------------------------------------------------------
 
     def read_manifest(self, sweep_id: str) -> Manifest:
-        """The current manifest; ``StoreError`` if the sweep does not exist."""
-        return manifest_from_bytes(self._get(manifest_key(sweep_id), sweep_id, "manifest"), source=sweep_id)
+        """The current manifest; ``UnknownSweep`` (exit 2) if the sweep does not exist."""
+        try:
+            data = self.backend.get(manifest_key(sweep_id))
+        except ObjectMissing:
+            raise UnknownSweep(f"no such sweep in {self.uri}", source=sweep_id) from None
+        return manifest_from_bytes(data, source=sweep_id)
 
     def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read-modify-write with optimistic concurrency; ``change`` may run more than once."""
@@ -95,7 +99,7 @@ class ResultsStore:
         try:
             written = self.backend.update(key, apply)
         except ObjectMissing:
-            raise StoreError("no such sweep in this store", source=sweep_id) from None
+            raise UnknownSweep(f"no such sweep in {self.uri}", source=sweep_id) from None
         return manifest_from_bytes(written, source=sweep_id)
 
     def acquire_lease(self, sweep_id: str, owner: str, ttl_s: float) -> Lease:
