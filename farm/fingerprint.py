@@ -1,4 +1,4 @@
-"""code_fingerprint: which code produced a row (DESIGN.md "Identity").
+"""code_fingerprint: which code produced a row (docs/architecture.md, "Identity").
 
 ``simfarm <version> git:<commit>[+dirty] | image:<digest>; lib:<hash8>; stack:<stack_id>#<src8>``
 

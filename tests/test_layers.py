@@ -1,4 +1,4 @@
-"""DESIGN.md's house rules: one-way layers and one home per heavy dependency."""
+"""The house rules (docs/architecture.md, "Layers"): one-way layers and one home per heavy dependency."""
 
 from __future__ import annotations
 
