@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt, StoreOpt
-from cli.output import print_json
 
 if TYPE_CHECKING:
     from farm.replay import ReplayReport

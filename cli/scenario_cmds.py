@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
-from cli.output import print_json
 
 scenarios = typer.Typer(name="scenarios", no_args_is_help=True, help="Scenario families: list, show, validate.")
 

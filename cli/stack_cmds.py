@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
-from cli.output import print_json
 
 stack_app = typer.Typer(help="Work with autonomy stacks.", no_args_is_help=True)
 

@@ -7,8 +7,8 @@ inside the commands so ``simfarm --help`` stays fast. Each takes ``--json``
 
 from __future__ import annotations
 
-import json
 import sys
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt, StoreOpt
-from cli.output import dumps, print_json, strict
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -183,22 +183,36 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _dated(value: Any) -> Any:
+    """Timestamps (``started_at``) as ISO-8601 text; everything else as it is."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_dated(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _dated(v) for k, v in value.items()}
+    return value
+
+
 def _to_json(rows: pa.Table) -> str:
-    """Strict JSON: a list of row objects; non-finite floats (e.g. min_ttc_s = inf) become null."""
-    return dumps(rows.to_pylist()) + "\n"
+    """Strict JSON (``farm.jsonout``): a list of row objects in column order; non-finite floats become null."""
+    from farm.jsonout import dumps
+
+    return dumps([_dated(r) for r in rows.to_pylist()]) + "\n"
 
 
 def _to_csv(rows: pa.Table) -> str:
-    """CSV; list and struct columns are written as JSON text."""
+    """CSV; list and struct columns are written as (strict) JSON text."""
     import io
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from farm.jsonout import dumps
+
     for index, field in enumerate(rows.schema):
         if pa.types.is_list(field.type) or pa.types.is_struct(field.type):
-            encoded = pa.array([json.dumps(strict(v), allow_nan=False) for v in rows.column(index).to_pylist()],
-                               pa.string())
+            encoded = pa.array([dumps(_dated(v), indent=None) for v in rows.column(index).to_pylist()], pa.string())
             rows = rows.set_column(index, field.name, encoded)
     sink = io.BytesIO()
     pacsv.write_csv(rows, sink)

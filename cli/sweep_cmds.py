@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
-from cli.output import print_json
 
 SweepArg = Annotated[str, typer.Argument(metavar="SWEEP.yaml", help="Sweep file (scenario_library/sweeps/*.yaml).")]
 RowsOpt = Annotated[int, typer.Option("--rows", min=0, help="How many expanded rollouts to list.")]
@@ -34,7 +34,7 @@ def expand_cmd(sweep_file: SweepArg, json_out: JsonOpt = False, rows: RowsOpt = 
     summary = expansion_summary(sweep, specs)
     listed = [{"run_id": s.run_id, "scenario_key": s.scenario_key, **s.to_dict()} for s in specs[:rows]]
     if json_out:
-        print_json({"summary": summary, "rows": listed}, sort_keys=True)
+        print_json({"summary": summary, "rows": listed})
     else:
         _print_tables(summary, listed)
 

@@ -15,10 +15,9 @@ import typer.main
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.output import dumps
+from farm.jsonout import dumps, loads_strict
 from farm.result import RolloutResult
 from farm.sim.rollout import run_rollout
-from tests.cli.strict_json import strict_loads
 from tests.farm.test_replay import SPECS, store_runs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +77,7 @@ def test_json_stdout_is_one_strict_document(path: tuple[str, ...], stored: tuple
     argv = [*path, *(arg.format(**fill) for arg in COMMANDS[path]), "--json"]
     out = CliRunner().invoke(app, argv, catch_exceptions=False)
     assert out.exit_code in (0, 1), out.output  # stack check of a broken stack is a finding
-    document = strict_loads(out.stdout)
+    document = loads_strict(out.stdout)
     assert isinstance(document, dict | list) and document
 
 
@@ -88,10 +87,10 @@ def test_results_json_is_format_json_with_infinity_as_null(stored: tuple[Path, R
     by_format = CliRunner().invoke(app, ["results", SWEEP_ID, "--store", str(root), "--format", "json"])
     assert by_flag.exit_code == by_format.exit_code == 0
     assert by_flag.stdout == by_format.stdout
-    [row] = strict_loads(by_flag.stdout)
+    [row] = loads_strict(by_flag.stdout)
     assert row["run_id"] == result.run_id and row["min_ttc_s"] is None  # inf -> null, never Infinity
 
 
 def test_the_serialiser_turns_every_non_finite_float_into_null() -> None:
     text = dumps({"a": math.inf, "b": [-math.inf, math.nan, 1.5], "c": (2.0,)})
-    assert strict_loads(text) == {"a": None, "b": [None, None, 1.5], "c": [2.0]}
+    assert loads_strict(text) == {"a": None, "b": [None, None, 1.5], "c": [2.0]}
