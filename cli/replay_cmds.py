@@ -6,13 +6,13 @@ matches, 1 on a mismatch, 2 for bad input (malformed or unknown run id).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt, StoreOpt
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def replay(
     json_out: JsonOpt = False,
 ) -> None:
     """Rerun a stored rollout from its stored spec; check its outcome_hash and plot it (exit 1 on a mismatch)."""
-    from farm.errors import InputError
+    from farm.errors import ExitCode, InputError
     from farm.replay import replay as run_replay
     from farm.replay import validate_run_id
     from farm.store import open_store
@@ -49,11 +49,11 @@ def replay(
     plot_path = None if no_plot else (output or Path(f"replay-{run_id}.png"))
     report = run_replay(opened, run_id, sweep_id=sweep, plot_path=plot_path)
     if json_out:
-        print(json.dumps(report_dict(report), indent=2))
+        print_json(report_dict(report))
     else:
         _print_report(report)
     if not report.match:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FINDING)
 
 
 def report_dict(report: ReplayReport) -> dict[str, Any]:

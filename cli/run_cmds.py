@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
 
 
@@ -35,7 +35,7 @@ def run(
     json_out: JsonOpt = False,
 ) -> None:
     """Run one closed-loop rollout and print its metrics and verdict (exit 1 unless PASS)."""
-    from farm.errors import InputError
+    from farm.errors import ExitCode, InputError
     from farm.spec import FIDELITIES, RolloutSpec
     from farm.stacks import resolve_stack
     from scenario_library.catalog import load_family
@@ -52,13 +52,13 @@ def run(
     if json_out:
         from farm.reports.rollout_view import result_dict
 
-        print(json.dumps(result_dict(result), indent=2))
+        print_json(result_dict(result))
     else:
         from farm.reports.rollout_view import print_result
 
         print_result(result)
     if not result.passed:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FINDING)
 
 
 def register(app: typer.Typer) -> None:

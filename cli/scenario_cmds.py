@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
 
 scenarios = typer.Typer(name="scenarios", no_args_is_help=True, help="Scenario families: list, show, validate.")
@@ -23,10 +23,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scenarios)
 
 
-def _print_json(document: Any) -> None:
-    print(json.dumps(document, indent=2, sort_keys=False))
-
-
 @scenarios.command("list")
 @domain_errors
 def list_cmd(all_: AllOpt = False, json_: JsonOpt = False) -> None:
@@ -35,7 +31,7 @@ def list_cmd(all_: AllOpt = False, json_: JsonOpt = False) -> None:
 
     families = list_families(include_test_only=all_)
     if json_:
-        _print_json([{"family": f.name, "version": f.version, "criticality": f.criticality,
+        print_json([{"family": f.name, "version": f.version, "criticality": f.criticality,
                       "odd_tags": list(f.odd_tags), "parameters": len(f.parameters), "test_only": f.test_only}
                      for f in families])
         return
@@ -60,7 +56,7 @@ def show_cmd(family: FamilyArg, json_: JsonOpt = False) -> None:
 
     data = family_dict(load_family(family))
     if json_:
-        _print_json(data)
+        print_json(data)
         return
     _show_rich(data)
 
@@ -99,11 +95,12 @@ def _fmt(value: Any) -> str:
 @domain_errors
 def validate_cmd(paths: PathsArg, json_: JsonOpt = False) -> None:
     """Validate family files (or folders of them): one line per problem, exit code 2 if any."""
+    from farm.errors import ExitCode
     from scenario_library.catalog import check_paths
 
     families, errors = check_paths(paths)
     if json_:
-        _print_json({"valid": [{"family": f.name, "version": f.version, "source": f.source} for f in families],
+        print_json({"valid": [{"family": f.name, "version": f.version, "source": f.source} for f in families],
                      "errors": [{"source": e.source, "field": e.field, "reason": e.reason, "line": e.line()}
                                 for e in errors]})
     else:
@@ -112,4 +109,4 @@ def validate_cmd(paths: PathsArg, json_: JsonOpt = False) -> None:
         for e in errors:
             print(f"error: {e.line()}", file=sys.stderr)
     if errors:
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.BAD_INPUT)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
 
 stack_app = typer.Typer(help="Work with autonomy stacks.", no_args_is_help=True)
@@ -21,11 +21,12 @@ def check(
 ) -> None:
     """Check types, rates, limits, reset and determinism of a stack (exit 1 if anything breaks)."""
     from farm.conformance import check_stack, report_dict
+    from farm.errors import ExitCode
     from farm.stacks import resolve_stack
 
     report = check_stack(resolve_stack(entry_point))
     if json_out:
-        print(json.dumps(report_dict(report), indent=2))
+        print_json(report_dict(report))
     else:
         from rich.console import Console
         from rich.table import Table
@@ -39,7 +40,7 @@ def check(
         console.print(table)
         console.print("[bold green]CONFORMS[/]" if report.ok else "[bold red]DOES NOT CONFORM[/]")
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FINDING)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,13 +1,12 @@
 """Store commands: ``simfarm sweeps list``, ``simfarm results SWEEP_ID``, ``simfarm compact SWEEP_ID``.
 
 Thin: parse options, call ``farm.store``, print. pyarrow and boto3 are imported
-inside the commands so ``simfarm --help`` stays fast.
+inside the commands so ``simfarm --help`` stays fast. Each takes ``--json``
+(``results --json`` is ``--format json``): stdout is then one strict JSON document.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 from datetime import date, datetime
 from enum import StrEnum
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt, StoreOpt
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def sweeps_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
     manifests = _open(store, write=False).list_sweeps()
     if as_json:
-        print(json.dumps([manifest_to_dict(m) for m in manifests], indent=2))
+        print_json([manifest_to_dict(m) for m in manifests])
         return
     from rich import box
     from rich.console import Console
@@ -88,8 +88,11 @@ def results(
     limit: Annotated[int | None, typer.Option("--limit", help="At most N rows (table format: 50 unless set; "
                                               "0 = all).")] = None,
     store: StoreOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as one JSON document (= --format json).")]
+    = False,
 ) -> None:
     """Print a sweep's results, one row per run (latest attempt), filtered and projected."""
+    fmt = _json_format(fmt, as_json)
     rows = read_results(_open(store, write=False), sweep_id, table=table, where=where, columns=_split(columns),
                         statuses=_split(status), table_format=fmt is Format.table)
     total = rows.num_rows
@@ -97,6 +100,17 @@ def results(
     if limit:
         rows = rows.slice(0, limit)
     _emit(rows, fmt, output, total)
+
+
+def _json_format(fmt: Format, as_json: bool) -> Format:
+    """``--json`` means ``--format json``; with another explicit format it is a contradiction."""
+    from farm.errors import InputError
+
+    if not as_json:
+        return fmt
+    if fmt not in (Format.table, Format.json):
+        raise InputError(f"--json and --format {fmt.value} contradict each other; give one", source="--json")
+    return Format.json
 
 
 def read_results(store: Store, sweep_id: str, *, table: str, where: str | None, columns: list[str] | None,
@@ -169,33 +183,36 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+def _dated(value: Any) -> Any:
+    """Timestamps (``started_at``) as ISO-8601 text; everything else as it is."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list):
-        return [_json_value(v) for v in value]
+        return [_dated(v) for v in value]
     if isinstance(value, dict):
-        return {k: _json_value(v) for k, v in value.items()}
+        return {k: _dated(v) for k, v in value.items()}
     return value
 
 
 def _to_json(rows: pa.Table) -> str:
-    """Strict JSON: a list of row objects; non-finite floats (e.g. min_ttc_s = inf) become null."""
-    return json.dumps([_json_value(r) for r in rows.to_pylist()], indent=2, allow_nan=False) + "\n"
+    """Strict JSON (``farm.jsonout``): a list of row objects in column order; non-finite floats become null."""
+    from farm.jsonout import dumps
+
+    return dumps([_dated(r) for r in rows.to_pylist()]) + "\n"
 
 
 def _to_csv(rows: pa.Table) -> str:
-    """CSV; list and struct columns are written as JSON text."""
+    """CSV; list and struct columns are written as (strict) JSON text."""
     import io
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from farm.jsonout import dumps
+
     for index, field in enumerate(rows.schema):
         if pa.types.is_list(field.type) or pa.types.is_struct(field.type):
-            encoded = pa.array([json.dumps(_json_value(v)) for v in rows.column(index).to_pylist()], pa.string())
+            encoded = pa.array([dumps(_dated(v), indent=None) for v in rows.column(index).to_pylist()], pa.string())
             rows = rows.set_column(index, field.name, encoded)
     sink = io.BytesIO()
     pacsv.write_csv(rows, sink)
@@ -213,7 +230,7 @@ def compact(
 
     manifest = _open(store, write=True).compact(sweep_id)
     if as_json:
-        print(json.dumps(manifest_to_dict(manifest), indent=2))
+        print_json(manifest_to_dict(manifest))
         return
     files = ", ".join(f"{table} {len(paths)}" for table, paths in sorted(manifest.compacted.items())) or "none"
     counts = ", ".join(f"{k} {v}" for k, v in sorted(manifest.counts.items())) or "no runs"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.errors import domain_errors
 from cli.machine_output import print_json, stdout_reserved
 from cli.options import JsonOpt, StoreOpt
+
+if TYPE_CHECKING:
+    from farm.store.base import Store
 
 AddressOpt = Annotated[str | None, typer.Option(
     "--address", help="Ray cluster: none = embedded local Ray; 'auto', ray://host:10001 or host:port = drive an "
@@ -22,6 +25,15 @@ SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.
 
 def _print_json(data: Any) -> None:
     print_json(data)
+
+
+def _open(uri: str | None, *, write: bool) -> Store:
+    """Open and check the store first, so an unreachable one is exit 5, never "no such sweep"."""
+    from farm.store import open_store
+
+    store = open_store(uri)
+    store.check(write=write)
+    return store
 
 
 @domain_errors
@@ -79,9 +91,8 @@ def _print_report(report: Any) -> None:
 def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """State, counts, lease and driver of a sweep."""
     from farm.driver import sweep_status
-    from farm.store import open_store
 
-    info = sweep_status(open_store(store), sweep_id)
+    info = sweep_status(_open(store, write=False), sweep_id)
     if as_json:
         _print_json(info)
         return
@@ -103,9 +114,8 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
 def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The driver log stored with the sweep."""
     from farm.driver import sweep_logs
-    from farm.store import open_store
 
-    text = sweep_logs(open_store(store), sweep_id)
+    text = sweep_logs(_open(store, write=False), sweep_id)
     if as_json:
         _print_json({"sweep_id": sweep_id, "lines": text.splitlines()})
     else:
@@ -116,9 +126,8 @@ def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False)
 def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Stop a running sweep: its driver stores what finished and exits; resume it later."""
     from farm.driver import cancel_sweep
-    from farm.store import open_store
 
-    info = cancel_sweep(open_store(store), sweep_id)
+    info = cancel_sweep(_open(store, write=True), sweep_id)
     if as_json:
         _print_json(info)
     elif info["cancelled"]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 import typer
 
 from cli.errors import domain_errors
+from cli.machine_output import print_json
 from cli.options import JsonOpt
 
 SweepArg = Annotated[str, typer.Argument(metavar="SWEEP.yaml", help="Sweep file (scenario_library/sweeps/*.yaml).")]
@@ -34,7 +34,7 @@ def expand_cmd(sweep_file: SweepArg, json_out: JsonOpt = False, rows: RowsOpt = 
     summary = expansion_summary(sweep, specs)
     listed = [{"run_id": s.run_id, "scenario_key": s.scenario_key, **s.to_dict()} for s in specs[:rows]]
     if json_out:
-        print(json.dumps({"summary": summary, "rows": listed}, indent=2, sort_keys=True))
+        print_json({"summary": summary, "rows": listed})
     else:
         _print_tables(summary, listed)
 

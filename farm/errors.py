@@ -1,7 +1,10 @@
-"""The farm's error hierarchy. The CLI catches ``SimfarmError`` once.
+"""The farm's error hierarchy and the one exit-code table. The CLI catches ``SimfarmError`` once.
 
 Every error carries where it happened (``source``: a file, a CLI option, a
-sweep id), which field, and why, so it prints as one line.
+sweep id), which field, and why, so it prints as one line, and the exit code
+the command ends with (``cli.errors.domain_errors`` is the one place that
+turns an error into that line and that code). The table and the reasons for
+each class's code are in docs/architecture.md, "Exit codes".
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C / SIGTERM / cancelled; the store is consistent, resume it
 
 
-
 class SimfarmError(Exception):
-    """Base class: a domain error with a one-line message and an exit code."""
+    """Base class: a domain error with a one-line message and an exit code.
 
-    exit_code = 1
+    A subclass names its code. The base's own code is ``INFRA``, never
+    ``FINDING``: an error is never a verdict about the stack under test, so an
+    error class that forgot to choose must not look like a failed run.
+    """
+
+    exit_code: ExitCode = ExitCode.INFRA
 
     def __init__(self, reason: str, *, source: str = "", field: str = "") -> None:
         self.reason = reason
@@ -41,7 +48,7 @@ class SimfarmError(Exception):
 class InputError(SimfarmError):
     """Bad input (scenario or sweep file, CLI argument, real-run log): exit 2, before any work."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT
 
 
 class StackLoadError(InputError):
@@ -49,12 +56,25 @@ class StackLoadError(InputError):
 
 
 class StoreError(SimfarmError):
-    """The results store is unreachable, inconsistent or refused an operation."""
+    """The results store is unreachable, inconsistent or refused an operation: exit 5.
+
+    A sweep id that names no sweep is bad input, not an unreachable store: the
+    store raises ``farm.store.backend.UnknownSweep`` (exit 2) for it.
+    """
+
+    exit_code = ExitCode.INFRA
 
 
 class LeaseError(StoreError):
-    """Another driver holds the sweep's lease."""
+    """Another driver holds the sweep's lease, or ours was lost mid-run: exit 5.
+
+    Not bad input — the command was right, and the same command succeeds once
+    the other driver ends or its lease expires — and not a finding: nothing was
+    judged. Like any store refusal it is infrastructure (docs/architecture.md).
+    """
 
 
 class ExecutionError(SimfarmError):
-    """The executor could not run the sweep (cluster unreachable, version mismatch...)."""
+    """The executor could not run the sweep (cluster unreachable, version mismatch...): exit 5."""
+
+    exit_code = ExitCode.INFRA

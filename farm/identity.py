@@ -1,6 +1,6 @@
 """Identity: canonical encodings and the content hashes everything pairs on.
 
-Frozen contract (DESIGN.md "Identity"); changing any encoding here changes every
+Frozen contract (docs/architecture.md, "Identity"); changing any encoding here changes every
 key ever stored, so it needs a schema-version bump and a migration note.
 
 - ``scenario_key`` = H(family, family_version, canonical params, seed)

@@ -1,6 +1,6 @@
 """Replay a stored rollout here, from its stored spec, and check the determinism promise.
 
-DESIGN.md promises: same RolloutSpec + same code fingerprint + same architecture ->
+docs/architecture.md ("Determinism") promises: same RolloutSpec + same code fingerprint + same architecture ->
 identical ``outcome_hash``. ``replay`` reruns a stored run, compares the hashes
 and, on a mismatch, says which of those three differed (or that none did, which
 is a bug to report). ``find_run`` locates a run id in one sweep or in the newest

@@ -1,6 +1,6 @@
 """RolloutResult and its parts: status, metrics, events, latency, telemetry.
 
-Frozen contract (DESIGN.md "Status", "Determinism"). ``outcome_hash`` covers
+Frozen contract (docs/architecture.md, "Status of a rollout", "Determinism"). ``outcome_hash`` covers
 every deterministic field — status, fail reasons, metrics, events, simulated
 time — and never the measured wall-clock figures.
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 class ScenarioError(ValueError):
     """A malformed family/ODD file, unknown parameter, or out-of-range value (exit code 2)."""
 
+    # farm.errors.ExitCode.BAD_INPUT; a literal, as the library may not import farm (tested equal).
     exit_code = 2
 
     def __init__(self, reason: str, *, source: str = "", field: str = "") -> None:

@@ -1,4 +1,5 @@
-"""The house rules: one-way layers (inside farm too), no cycles between siblings, one home per heavy dependency."""
+"""The house rules (docs/architecture.md, "Layers"): one-way layers (inside farm too), no cycles between siblings,
+one home per heavy dependency."""
 
 from __future__ import annotations
 

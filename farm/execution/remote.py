@@ -1,6 +1,6 @@
 """What a sweep run elsewhere needs, without importing Ray: address kinds, auth, environment, entry point.
 
-Remote modes (DESIGN.md, "Stores and where work runs"):
+Remote modes (docs/execution.md, "Remote runs"):
 
 - ``http://host:8265`` (or ``https://``): the driver runs on the cluster as a
   Ray job, submitted through the Jobs API (``farm.execution.ray_jobs``); its

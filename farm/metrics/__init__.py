@@ -29,7 +29,7 @@ _EVENT_MODULES = (collision, route, offroad, speed)
 
 
 def compute_metrics(trace: Trace) -> Metrics:
-    """Every run metric of DESIGN.md's runs table."""
+    """Every run metric of the runs table (``farm.schema``; columns in docs/store.md)."""
     values: dict[str, object] = {}
     for module in _METRIC_MODULES:
         values.update(module.compute(trace))

@@ -231,7 +231,7 @@ _process_session: SimSession | None = None
 
 
 def _shared_session() -> SimSession:
-    """This process's pybullet client, kept across batches (every world resets it; see DESIGN.md)."""
+    """This process's pybullet client, kept across batches (every world resets it: docs/architecture.md)."""
     global _process_session
     if _process_session is None or not _process_session.connected:
         from farm.sim.world import SimSession

@@ -11,11 +11,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from farm.errors import StoreError
+from farm.errors import ExitCode, StoreError
 
 
 class ObjectMissing(StoreError):
     """The object (or the sweep it belongs to) does not exist."""
+
+
+class UnknownSweep(ObjectMissing):
+    """No sweep with this id in the store: the user named it, so it is bad input (exit 2), not an outage."""
+
+    exit_code = ExitCode.BAD_INPUT
 
 
 class ManifestConflict(StoreError):

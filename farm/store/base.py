@@ -2,7 +2,8 @@
 
 Implementations: ``farm.store.local.LocalStore`` (a folder; the default) and
 ``farm.store.s3.S3Store`` (``s3://bucket/prefix``). ``farm.store.open_store``
-picks one from a URI. Layout (DESIGN.md)::
+picks one from a URI. Keys are built in ``farm.store.layout`` (every artefact and its
+key: docs/architecture.md, "The store"); a sweep's results are::
 
     <root>/sweeps/<sweep_id>/manifest.json
     <root>/sweeps/<sweep_id>/spec.json            expanded specs (one JSON doc)
@@ -14,6 +15,8 @@ picks one from a URI. Layout (DESIGN.md)::
 (run_id, attempt, status), so a retried attempt is a new object and never overwrites the
 earlier one, while writing the same results twice gives one object. A compaction
 ``generation`` hashes its inputs, so two compactions never overwrite each other's files.
+Auxiliary objects (driver log, reports, trend tables, inputs, pairing maps) are written
+with ``put_bytes`` under keys from ``farm.store.layout`` and are never read as results.
 """
 
 from __future__ import annotations
@@ -87,7 +90,7 @@ class Store(Protocol):
         """run_id -> status of the latest stored attempt (what a resume skips or re-runs)."""
 
     def read_manifest(self, sweep_id: str) -> Manifest:
-        """The current manifest; ``StoreError`` if the sweep does not exist."""
+        """The current manifest; ``UnknownSweep`` (a ``StoreError`` with exit code 2) if the sweep does not exist."""
 
     def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read-modify-write with optimistic concurrency (S3: ``If-Match`` on the ETag); retried on conflict."""

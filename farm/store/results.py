@@ -15,17 +15,24 @@ from farm.identity import content_hash, part_key
 from farm.result import RolloutResult
 from farm.schema import SCHEMAS, to_tables
 from farm.spec import RolloutSpec
-from farm.store.backend import Backend, ObjectMissing
+from farm.store.backend import Backend, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
 from farm.store.compaction import compact_sweep
 from farm.store.ids import validate_key_part, validate_relative_key
-from farm.store.layout import TABLES, WRITE_ORDER, manifest_key, part_object_key, spec_key
+from farm.store.layout import (
+    SWEEP_MANAGED,
+    SWEEPS_ROOT,
+    TABLES,
+    WRITE_ORDER,
+    manifest_key,
+    part_object_key,
+    spec_key,
+)
 from farm.store.manifest_io import drop_lease, extend_lease, manifest_from_bytes, manifest_to_bytes, take_lease
 from farm.store.parquet_io import to_parquet_bytes
 from farm.store.reading import DEDUPE_COLUMNS, Snapshot, finish, keep_winning_rows, load, take_snapshot, winners
 
 _READ_TRIES = 5
-_RESERVED = frozenset({"manifest.json", "manifest.json.lock", "spec.json", "compacted", *TABLES})
 
 
 class ResultsStore:
@@ -64,7 +71,7 @@ class ResultsStore:
 
     def list_sweeps(self) -> list[Manifest]:
         """Every sweep's manifest, newest first (folders without a manifest yet are skipped)."""
-        ids = [name for name in self.backend.list_children("sweeps/") if _valid_id(name)]
+        ids = [name for name in self.backend.list_children(SWEEPS_ROOT) if _valid_id(name)]
 
         def read(sweep_id: str) -> Manifest | None:
             try:
@@ -79,8 +86,12 @@ class ResultsStore:
     # -- manifest and lease -----------------------------------------------------------------
 
     def read_manifest(self, sweep_id: str) -> Manifest:
-        """The current manifest; ``StoreError`` if the sweep does not exist."""
-        return manifest_from_bytes(self._get(manifest_key(sweep_id), sweep_id, "manifest"), source=sweep_id)
+        """The current manifest; ``UnknownSweep`` (exit 2) if the sweep does not exist."""
+        try:
+            data = self.backend.get(manifest_key(sweep_id))
+        except ObjectMissing:
+            raise UnknownSweep(f"no such sweep in {self.uri}", source=sweep_id) from None
+        return manifest_from_bytes(data, source=sweep_id)
 
     def update_manifest(self, sweep_id: str, change: Callable[[Manifest], Manifest]) -> Manifest:
         """Read-modify-write with optimistic concurrency; ``change`` may run more than once."""
@@ -96,7 +107,7 @@ class ResultsStore:
         try:
             written = self.backend.update(key, apply)
         except ObjectMissing:
-            raise StoreError("no such sweep in this store", source=sweep_id) from None
+            raise UnknownSweep(f"no such sweep in {self.uri}", source=sweep_id) from None
         return manifest_from_bytes(written, source=sweep_id)
 
     def acquire_lease(self, sweep_id: str, owner: str, ttl_s: float) -> Lease:
@@ -181,7 +192,7 @@ class ResultsStore:
         files) are refused, so an auxiliary write can never clobber results.
         """
         segments = validate_relative_key(relative_key).split("/")
-        if len(segments) >= 3 and segments[0] == "sweeps" and segments[2] in _RESERVED:
+        if len(segments) >= 3 and segments[0] == SWEEPS_ROOT.rstrip("/") and segments[2] in SWEEP_MANAGED:
             raise InputError(f"{relative_key!r} is managed by the store", field="key")
         self.backend.put(relative_key, data)
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from farm.jsonout import loads_strict
 
 SWEEPS = Path(__file__).resolve().parents[1] / "farm" / "execution" / "sweeps"
 runner = CliRunner()
@@ -34,7 +35,7 @@ def finished(ray_session: None, tmp_path_factory: pytest.TempPathFactory) -> tup
     result = runner.invoke(app, ["submit", str(SWEEPS / "null_grid.yaml"), "--store", str(store), "--json",
                                  "--batch-size", "6"])
     assert result.exit_code == 1, result.output  # 12 failed rollouts: a finding
-    return store, json.loads(result.stdout)
+    return store, loads_strict(result.stdout)  # one strict document, even with progress on stderr
 
 
 def test_submit_json_reports_the_whole_sweep(finished: tuple[Path, dict]) -> None:

@@ -1,4 +1,4 @@
-"""Identity contract: canonical encodings and content hashes (DESIGN.md "Identity")."""
+"""Identity contract: canonical encodings and content hashes (docs/architecture.md, "Identity")."""
 
 from __future__ import annotations
 

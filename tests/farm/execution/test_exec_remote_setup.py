@@ -86,7 +86,7 @@ def test_an_unreachable_jobs_api_fails_in_one_line_and_marks_the_sweep_failed(s3
     uri = f"s3://{bucket}/x"
     result = CliRunner().invoke(app, ["submit", str(SWEEPS / "null_grid.yaml"), "--store", uri,
                                       "--address", "http://127.0.0.1:9", "--json"])
-    assert result.exit_code == 1 and result.stderr.count("error:") == 1
+    assert result.exit_code == 5 and result.stderr.count("error:") == 1
     assert "cannot reach the Ray Jobs API" in result.stderr and "http://127.0.0.1:9" in result.stderr
     [manifest] = open_store(uri).list_sweeps()
     assert manifest.state == "failed" and "cannot reach" in manifest.extra["error"]

@@ -96,10 +96,11 @@ def test_bad_results_options_exit_2_with_one_line(store_uri, args, message):
     assert out.stderr.startswith(message) and out.stderr.count("\n") == 1
 
 
-def test_an_unknown_sweep_is_one_error_line(store_uri):
+def test_an_unknown_sweep_is_bad_input_in_one_error_line(store_uri):
     out = run("results", "nope-20260101T000000Z-000000", "--store", store_uri)
-    assert out.exit_code == 1
-    assert out.stderr == "error: nope-20260101T000000Z-000000: manifest: no manifest in this store\n"
+    assert out.exit_code == 2
+    assert out.stderr.startswith("error: nope-20260101T000000Z-000000: no such sweep in ")
+    assert out.stderr.count("\n") == 1
 
 
 def test_compact_lists_the_files_and_the_same_rows_read_back(store_uri):

@@ -11,10 +11,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from farm.errors import InputError, LeaseError, StoreError
+from farm.errors import ExitCode, InputError, LeaseError, StoreError
 from farm.identity import part_key
 from farm.result import Status
 from farm.schema import SCHEMAS
+from farm.store.backend import UnknownSweep
 from farm.store.layout import TABLES
 
 SWEEP = "suite-20260102T030405Z-abc123"
@@ -280,8 +281,9 @@ def test_sweeps_are_listed_newest_first_and_a_missing_sweep_is_one_error(store, 
         store.create_sweep(make_manifest(sweep_id, created_at=f"2026-01-0{day}T00:00:00+00:00"), [])
     assert [m.sweep_id for m in store.list_sweeps()] == ["c-20260103T000000Z-cccccc", "b-20260102T000000Z-bbbbbb",
                                                          "a-20260101T000000Z-aaaaaa"]
-    with pytest.raises(StoreError, match="nope-1: manifest: no manifest"):
+    with pytest.raises(UnknownSweep, match="nope-1: no such sweep in ") as raised:
         store.read_manifest("nope-1")
+    assert raised.value.exit_code == ExitCode.BAD_INPUT and isinstance(raised.value, StoreError)
 
 
 def test_projection_and_filters_read_only_what_is_asked(store, make_manifest, make_result):
