@@ -18,10 +18,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from farm.result import RolloutResult, Status
+from farm.result import RolloutResult, Status, counts_from_mapping
 
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)
-ERROR_STATUSES = frozenset({Status.SIM_ERROR.value, Status.TIMEOUT.value, Status.INFRA_ERROR.value})
 
 
 class ProgressReporter:
@@ -91,11 +90,11 @@ class ProgressReporter:
                          faults=self._faults_text())
 
     def _faults_text(self) -> str:
-        errors = sum(self.counts[s] for s in ERROR_STATUSES)
-        return f"failed {self.counts[Status.FAILED.value]}  errors {errors}"
+        c = counts_from_mapping(self.counts)  # the one counting table
+        return f"failures {c.failures}  sim errors {c.excluded}  infra {c.incomplete}"
 
     def line(self) -> str:
-        """``done/total (pct) | rate | ETA | failed | errors`` as one plain line."""
+        """``done/total (pct) | rate | ETA | failures | sim errors | infra`` as one plain line."""
         rate = self.rate_per_s()
         left = self.total - self.done
         eta = f"{left / rate:.0f} s" if rate > 0 else "?"
@@ -119,13 +118,13 @@ def family_counts(rows: Mapping[str, list[Any]]) -> dict[str, dict[str, int]]:
 
 
 def pass_rate(counts: Mapping[str, int]) -> float | None:
-    """passed / (passed + failed); None when neither occurred. Errors never count."""
-    passed, failed = counts.get(Status.PASSED.value, 0), counts.get(Status.FAILED.value, 0)
-    return passed / (passed + failed) if passed + failed else None
+    """Passed over the runs that count (``farm.result.STATUS_TABLE``: stack errors and timeouts count as
+    failures, sim and infra errors do not count); None when nothing counts."""
+    return counts_from_mapping(counts).pass_rate
 
 
 def summary_table(by_family: Mapping[str, Mapping[str, int]], *, title: str = "") -> Table:
-    """One row per family (and a total): each status, and the pass rate over passed + failed."""
+    """One row per family (and a total): each status, and the pass rate over the runs that count."""
     table = Table(title=title or None)
     table.add_column("family", no_wrap=True)
     for status in STATUS_ORDER:

@@ -27,7 +27,7 @@ from farm.driver.progress import ProgressReporter, family_counts
 from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
 from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
-from farm.result import RolloutResult, Status
+from farm.result import RolloutResult, Status, counts_from_mapping
 from farm.sim.determinism import platform_facts
 from farm.spec import SPEC_FORMAT, RolloutSpec
 from farm.store.base import Manifest, Store
@@ -312,9 +312,10 @@ def sweep_exit_code(counts: dict[str, int], *, stopped: str = "", state: str = "
     """
     if stopped == "interrupted" or state == "cancelled" or stopped == "cancelled":
         return ExitCode.INTERRUPTED
-    if stopped == "lease lost" or counts.get(Status.INFRA_ERROR.value, 0):
+    tallied = counts_from_mapping(counts)  # the one counting table (farm.result.STATUS_TABLE)
+    if stopped == "lease lost" or tallied.incomplete:
         return ExitCode.INFRA
-    if any(n and status != Status.PASSED.value for status, n in counts.items()):
+    if tallied.failures or tallied.excluded:  # a failure of the stack, or a scenario/simulator fault to look at
         return ExitCode.FINDING
     return ExitCode.OK
 

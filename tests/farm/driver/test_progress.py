@@ -19,17 +19,19 @@ def test_plain_progress_lines_count_failures_and_errors_separately() -> None:
     out = io.StringIO()
     logged: list[str] = []
     with ProgressReporter(total=10, done=2, stream=out, tty=False, interval_s=0.0, log_line=logged.append) as bar:
-        for status in (Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.INFRA_ERROR):
+        for status in (Status.PASSED, Status.FAILED, Status.TIMEOUT, Status.INFRA_ERROR, Status.SIM_ERROR,
+                       Status.STACK_ERROR):
             bar.update(_result(status))
         bar.refresh()
     lines = out.getvalue().splitlines()
-    assert lines and lines[-1].startswith("rollouts: 6/10 (60%)")
-    assert "failed 1  errors 2" in lines[-1] and logged[-1] == lines[-1]
+    assert lines and lines[-1].startswith("rollouts: 8/10 (80%)")
+    assert "failures 3  sim errors 1  infra 1" in lines[-1] and logged[-1] == lines[-1]
 
 
-def test_pass_rate_counts_only_passed_and_failed() -> None:
+def test_pass_rate_follows_the_status_table() -> None:
     assert pass_rate({"passed": 3, "failed": 1, "sim_error": 10}) == 0.75
-    assert pass_rate({"timeout": 2}) is None
+    assert pass_rate({"passed": 3, "stack_error": 1, "timeout": 2}) == 0.5  # a crash or a hang is no escape
+    assert pass_rate({"infra_error": 2, "sim_error": 1}) is None
 
 
 def test_summary_table_has_a_row_per_family_and_a_total() -> None:
@@ -38,4 +40,4 @@ def test_summary_table_has_a_row_per_family_and_a_total() -> None:
     console = Console(file=io.StringIO(), width=120)
     console.print(summary_table(by_family))
     text = console.file.getvalue()
-    assert "50.0%" in text and "100.0%" in text and "all" in text
+    assert "50.0%" in text and "all" in text and "100.0%" not in text  # b's timeout counts as a failure
