@@ -21,6 +21,10 @@ from scenario_library.params import fmt
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_DURATION_S = 600.0
+# The adversarial stacks of tests/farm/adversarial_stacks.py, which every family's nominal case must fail. Only
+# the ones that drive sensibly somewhere may be excused: a family that an inert or a blind stack passes tests nothing.
+MUTANT_STACKS: tuple[str, ...] = ("inert", "blind", "cruiser", "late_braker")
+EXCUSABLE_MUTANTS: tuple[str, ...] = ("cruiser", "late_braker")
 
 
 class Strict(BaseModel):
@@ -42,6 +46,11 @@ class ParameterDoc(Strict):
     odd: str | None = None
 
 
+class MayPassDoc(Strict):
+    stack: str
+    why: str
+
+
 class EdgeCaseDoc(Strict):
     name: str
     params: dict[str, Any] = Field(min_length=1)
@@ -60,11 +69,12 @@ class FamilyDoc(Strict):
     criteria: list[str] = Field(min_length=1)
     builder: str
     test_only: bool = False
+    may_pass: list[MayPassDoc] = []
     edge_cases: list[EdgeCaseDoc] = []
 
 
 _MODELS: dict[tuple[str, ...], type[Strict]] = {(): FamilyDoc, ("parameters",): ParameterDoc,
-                                                ("edge_cases",): EdgeCaseDoc}
+                                                ("may_pass",): MayPassDoc, ("edge_cases",): EdgeCaseDoc}
 
 
 def parse_document(raw: dict[str, Any], source: str) -> FamilyDoc:

@@ -3,8 +3,9 @@
 Rules beyond the structure (``family_schema``): names, ranges and levels of
 parameters, ODD attributes and values against the taxonomy (and the values a
 bound parameter's levels reach), the criteria grammar, the builder's signature,
-the edge cases' parameters, and finally that the nominal and every edge case
-actually build a ``SceneSpec`` of the declared duration.
+the adversarial stacks excused by ``may_pass``, the edge cases' parameters, and
+finally that the nominal and every edge case actually build a ``SceneSpec`` of
+the declared duration.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from scenario_library.builder_ref import builder_function, signature_problem
 from scenario_library.criteria import parse_criterion
 from scenario_library.documents import error
 from scenario_library.errors import ScenarioError
-from scenario_library.family import Criterion, Family, Parameter
+from scenario_library.family import Criterion, Family, MayPass, Parameter
 from scenario_library.family_schema import (
+    EXCUSABLE_MUTANTS,
     MAX_DURATION_S,
+    MUTANT_STACKS,
     FamilyDoc,
     ScenarioErrors,
     bool_parameter,
@@ -45,12 +48,14 @@ def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) 
     odd_tags = _odd(doc, parameters, odd or default_odd(), source, errors)
     criteria = _criteria(doc, source, errors)
     function = _builder(doc, source, errors)
+    may_pass = _may_pass(doc, source, errors)
     if errors:
         raise ScenarioErrors(errors)
     family = Family(name=doc.name, version=doc.version, description=doc.description.strip(),
                     criticality=doc.criticality, duration_s=doc.duration_s, odd=odd_tags,
                     parameters=tuple(parameters), criteria=tuple(criteria), builder=doc.builder, source=source,
-                    test_only=doc.test_only, edge_cases=_edge_cases(doc, parameters, source, errors))
+                    test_only=doc.test_only, may_pass=may_pass,
+                    edge_cases=_edge_cases(doc, parameters, source, errors))
     if not errors:
         _builds(family, function, source, errors)
     if errors:
@@ -174,6 +179,25 @@ def _builder(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> Callab
         errors.append(error(source, "builder", problem))
         return None
     return function
+
+
+def _may_pass(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> tuple[MayPass, ...]:
+    """Adversarial stacks excused from failing the nominal case: known, excusable, once each, with a reason."""
+    out: list[MayPass] = []
+    for i, entry in enumerate(doc.may_pass):
+        where = f"may_pass[{i}]"
+        if entry.stack not in MUTANT_STACKS:
+            errors.append(error(source, f"{where}.stack", f"unknown adversarial stack {entry.stack!r} "
+                                                          f"(known: {', '.join(MUTANT_STACKS)})"))
+        elif entry.stack not in EXCUSABLE_MUTANTS:
+            errors.append(error(source, f"{where}.stack", f"the {entry.stack} stack may not pass: a family it passes "
+                                                          "tests nothing (fix the criteria instead)"))
+        elif any(m.stack == entry.stack for m in out):
+            errors.append(error(source, f"{where}.stack", f"duplicate entry for {entry.stack!r}"))
+        if not entry.why.strip():
+            errors.append(error(source, f"{where}.why", "must explain why the stack may pass the nominal case"))
+        out.append(MayPass(stack=entry.stack, why=entry.why.strip()))
+    return tuple(out)
 
 
 def _edge_cases(doc: FamilyDoc, parameters: list[Parameter], source: str,
