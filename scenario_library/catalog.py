@@ -145,6 +145,7 @@ def family_dict(family: Family) -> dict[str, Any]:
             "levels": list(p.levels), "bin_edges": list(p.bin_edges) or None, "odd": p.odd_attribute,
         } for p in family.parameters],
         "criteria": [c.text for c in family.criteria], "builder": family.builder, "source": family.source,
+        "may_pass": [{"stack": m.stack, "why": m.why} for m in family.may_pass],
         "edge_cases": [dict(e) for e in family.edge_cases],
         "preventable": None if family.preventable is None else {
             "rule": family.preventable.rule_id, "why": family.preventable.why, "margin_m": family.preventable.margin_m,

@@ -77,6 +77,14 @@ class PreventableRule:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MayPass:
+    """An adversarial stack (``tests/farm/adversarial_stacks.py``) the nominal case may let pass, and why."""
+
+    stack: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Family:
     """A validated scenario family."""
 
@@ -91,6 +99,7 @@ class Family:
     builder: str  # "module:function" inside scenario_library.builders
     source: str   # the YAML file it came from
     test_only: bool = False
+    may_pass: tuple[MayPass, ...] = ()  # adversarial stacks excused from failing the nominal case
     edge_cases: tuple[Mapping[str, Any], ...] = ()  # documented failing edges: {name, params, expect}
     preventable: PreventableRule | None = None  # the preventability rule (None: no verdict)
 

@@ -21,6 +21,10 @@ from scenario_library.params import fmt
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_DURATION_S = 600.0
+# The adversarial stacks of tests/farm/adversarial_stacks.py, which every family's nominal case must fail. Only
+# the ones that drive sensibly somewhere may be excused: a family that an inert or a blind stack passes tests nothing.
+MUTANT_STACKS: tuple[str, ...] = ("inert", "blind", "cruiser", "late_braker")
+EXCUSABLE_MUTANTS: tuple[str, ...] = ("cruiser", "late_braker")
 
 
 class Strict(BaseModel):
@@ -40,6 +44,11 @@ class ParameterDoc(Strict):
     levels: list[Any] | None = None
     bin_edges: list[Any] | None = None
     odd: str | None = None
+
+
+class MayPassDoc(Strict):
+    stack: str
+    why: str
 
 
 class EdgeCaseDoc(Strict):
@@ -68,12 +77,14 @@ class FamilyDoc(Strict):
     criteria: list[str] = Field(min_length=1)
     builder: str
     test_only: bool = False
+    may_pass: list[MayPassDoc] = []
     edge_cases: list[EdgeCaseDoc] = []
     preventable: PreventableDoc | None = None
 
 
 _MODELS: dict[tuple[str, ...], type[Strict]] = {(): FamilyDoc, ("parameters",): ParameterDoc,
-                                                ("edge_cases",): EdgeCaseDoc, ("preventable",): PreventableDoc}
+                                                ("may_pass",): MayPassDoc, ("edge_cases",): EdgeCaseDoc,
+                                                ("preventable",): PreventableDoc}
 
 
 def parse_document(raw: dict[str, Any], source: str) -> FamilyDoc:

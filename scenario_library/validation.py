@@ -3,8 +3,9 @@
 Rules beyond the structure (``family_schema``): names, ranges and levels of
 parameters, ODD attributes and values against the taxonomy (and the values a
 bound parameter's levels reach), the criteria grammar, the builder's signature,
-the edge cases' parameters, and finally that the nominal and every edge case
-actually build a ``SceneSpec`` of the declared duration.
+the adversarial stacks excused by ``may_pass``, the edge cases' parameters, and
+finally that the nominal and every edge case actually build a ``SceneSpec`` of
+the declared duration.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from scenario_library.family import (
     RULES_NEEDING_LAT_ACCEL,
     Criterion,
     Family,
+    MayPass,
     Parameter,
     PreventableRule,
 )
 from scenario_library.family_schema import (
+    EXCUSABLE_MUTANTS,
     MAX_DURATION_S,
+    MUTANT_STACKS,
     FamilyDoc,
     ScenarioErrors,
     bool_parameter,
@@ -53,13 +57,14 @@ def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) 
     criteria = _criteria(doc, source, errors)
     function = _builder(doc, source, errors)
     preventable = _preventable(doc, source, errors)
+    may_pass = _may_pass(doc, source, errors)
     if errors:
         raise ScenarioErrors(errors)
     family = Family(name=doc.name, version=doc.version, description=doc.description.strip(),
                     criticality=doc.criticality, duration_s=doc.duration_s, odd=odd_tags,
                     parameters=tuple(parameters), criteria=tuple(criteria), builder=doc.builder, source=source,
-                    test_only=doc.test_only, edge_cases=_edge_cases(doc, parameters, source, errors),
-                    preventable=preventable)
+                    test_only=doc.test_only, may_pass=may_pass,
+                    edge_cases=_edge_cases(doc, parameters, source, errors), preventable=preventable)
     if not errors:
         _builds(family, function, source, errors)
     if errors:
@@ -210,6 +215,25 @@ def _preventable(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> Pr
         return None
     return PreventableRule(rule=block.rule, version=block.version, why=block.why.strip(), margin_m=block.margin_m,
                            lat_accel_limit_mps2=limit)
+
+
+def _may_pass(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> tuple[MayPass, ...]:
+    """Adversarial stacks excused from failing the nominal case: known, excusable, once each, with a reason."""
+    out: list[MayPass] = []
+    for i, entry in enumerate(doc.may_pass):
+        where = f"may_pass[{i}]"
+        if entry.stack not in MUTANT_STACKS:
+            errors.append(error(source, f"{where}.stack", f"unknown adversarial stack {entry.stack!r} "
+                                                          f"(known: {', '.join(MUTANT_STACKS)})"))
+        elif entry.stack not in EXCUSABLE_MUTANTS:
+            errors.append(error(source, f"{where}.stack", f"the {entry.stack} stack may not pass: a family it passes "
+                                                          "tests nothing (fix the criteria instead)"))
+        elif any(m.stack == entry.stack for m in out):
+            errors.append(error(source, f"{where}.stack", f"duplicate entry for {entry.stack!r}"))
+        if not entry.why.strip():
+            errors.append(error(source, f"{where}.why", "must explain why the stack may pass the nominal case"))
+        out.append(MayPass(stack=entry.stack, why=entry.why.strip()))
+    return tuple(out)
 
 
 def _edge_cases(doc: FamilyDoc, parameters: list[Parameter], source: str,

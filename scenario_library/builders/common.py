@@ -12,7 +12,17 @@ import math
 import numpy as np
 
 from autonomy.geometry import Path, straight
-from scenario_library.scene import EgoStart, Lane, Point, Polyline, Road, SceneSpec
+from scenario_library.scene import (
+    Actor,
+    EgoStart,
+    Lane,
+    Point,
+    Polyline,
+    Road,
+    SceneSpec,
+    ScriptedSpeed,
+    SpeedPhase,
+)
 
 LANE_WIDTH_M = 3.5
 EGO_START_S_M = 10.0  # room behind the ego's rear overhang on its lane
@@ -67,6 +77,54 @@ def lane_change(from_y_m: float, to_y_m: float, *, x0_m: float, x_change_m: floa
 def point_on(points: Polyline, s_m: float, left_m: float = 0.0) -> tuple[float, float, float]:
     """(x, y, heading) at arc length ``s_m`` along ``points``, shifted ``left_m`` to the left."""
     return Path.from_points(points).point_at(s_m, left_m)
+
+
+def scripted_travel_m(initial_speed_mps: float, phases: tuple[SpeedPhase, ...], t_s: float,
+                      dt_s: float = 0.01) -> float:
+    """Distance [m] a ``ScriptedSpeed`` actor covers in its first ``t_s`` seconds (to place a goal behind it).
+
+    The same rule as the simulator's: the latest begun phase drives the speed
+    towards its target at its rate; integrated with trapezoids at ``dt_s``.
+    """
+    ordered = sorted(phases, key=lambda p: p.t_s)
+    speed, travel, t, k = initial_speed_mps, 0.0, 0.0, -1
+    for _ in range(round(t_s / dt_s)):
+        while k + 1 < len(ordered) and ordered[k + 1].t_s <= t + 1e-9:
+            k += 1
+        if k >= 0:
+            rate = abs(ordered[k].accel_mps2) * dt_s
+            new = speed + min(max(ordered[k].target_speed_mps - speed, -rate), rate)
+        else:
+            new = speed
+        travel += 0.5 * (speed + new) * dt_s
+        speed, t = new, t + dt_s
+    return travel
+
+
+DRIVE_OFF_S = 10.0  # a stop-and-go lead drives off again at this time, stopped or not
+DRIVE_OFF_ACCEL_MPS2 = 2.0
+PROGRESS_FRACTION = 0.8
+
+
+def stop_and_go_lead(*, lead_s_m: float, speed_mps: float, decel_mps2: float, brake_time_s: float,
+                     length_m: float, duration_s: float) -> tuple[Actor, float]:
+    """A lead car ahead in the ego lane (along +x from x = 0) that brakes to a stop and drives off again.
+
+    It starts at ``speed_mps`` with its centre at ``lead_s_m``, brakes at
+    ``decel_mps2`` from ``brake_time_s`` on and, at ``DRIVE_OFF_S``, accelerates
+    at ``DRIVE_OFF_ACCEL_MPS2`` back to ``speed_mps``. Returns the actor and the
+    ego's goal (rear-axle arc length [m]): its front bumper where the lead's rear
+    was at ``DRIVE_OFF_S`` (so an ego that stops behind the lead for good fails),
+    at most ``PROGRESS_FRACTION`` of what ``speed_mps`` covers in ``duration_s``.
+    """
+    phases = (SpeedPhase(t_s=brake_time_s, accel_mps2=-decel_mps2, target_speed_mps=0.0),
+              SpeedPhase(t_s=DRIVE_OFF_S, accel_mps2=DRIVE_OFF_ACCEL_MPS2, target_speed_mps=speed_mps))
+    lead = Actor(actor_id="lead", kind="vehicle", path=line((0.0, 0.0), 0.0, length_m), start_s_m=lead_s_m,
+                 behaviour=ScriptedSpeed(initial_speed_mps=speed_mps, phases=phases))
+    rear_at_drive_off_m = lead_s_m - CAR_LENGTH_M / 2.0 + scripted_travel_m(speed_mps, phases, DRIVE_OFF_S)
+    goal_front_m = min(rear_at_drive_off_m,
+                       EGO_START_S_M + EGO_FRONT_M + PROGRESS_FRACTION * speed_mps * duration_s)
+    return lead, goal_front_m - EGO_FRONT_M
 
 
 TEST_ONLY_DURATION_S = 8.0

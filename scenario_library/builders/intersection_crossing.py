@@ -23,7 +23,7 @@ ARM_M = 80.0  # each road reaches this far from the centre of the intersection
 BUILDING_SIZE_M = 30.0
 BUILDING_HEIGHT_M = 6.0
 PROGRESS_FRACTION = 0.8
-GOAL_X_M = 30.0
+GOAL_X_M = 15.0
 CONFLICT_XY_M = (LANE_WIDTH_M / 2.0, -LANE_WIDTH_M / 2.0)
 PULL_OUT_S = 1.0
 

@@ -28,11 +28,11 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MIN_PNG_BYTES = 20_000   # a three-panel 1200x850 figure with lines and text; a blank one is ~10 kB
 
 SPECS = {
-    "following": RolloutSpec.create(family="lead_vehicle_braking", family_version=1, seed=4, params={
+    "following": RolloutSpec.create(family="lead_vehicle_braking", family_version=2, seed=4, params={
         "ego_speed_mps": 15.0, "gap_m": 35.0, "lead_decel_mps2": 3.0, "brake_time_s": 3.0}),
-    "cut_in_crash": RolloutSpec.create(family="cut_in", family_version=1, seed=2, params={
+    "cut_in_crash": RolloutSpec.create(family="cut_in", family_version=2, seed=2, params={
         "ego_speed_mps": 20.0, "cutter_speed_mps": 12.0, "cut_in_gap_m": 8.0, "cut_duration_s": 2.0}),
-    "crossing": RolloutSpec.create(family="intersection_crossing", family_version=1, seed=1, params={
+    "crossing": RolloutSpec.create(family="intersection_crossing", family_version=2, seed=1, params={
         "ego_speed_mps": 12.0, "cross_speed_mps": 12.0, "time_gap_s": -3.0, "building_setback_m": 5.0}),
     "null": RolloutSpec.create(family="null", family_version=1, seed=1, params={
         "x": 0.25, "y": 0.5, "work_ms": 0.0, "pass_below": 1.0}),

@@ -26,7 +26,7 @@ def test_list_json_gives_version_criticality_odd_tags_and_parameter_count() -> N
     rows = json.loads(runner.invoke(app, ["scenarios", "list", "--json"]).stdout)
     by_name = {row["family"]: row for row in rows}
     assert by_name["low_friction_braking"] == {
-        "family": "low_friction_braking", "version": 1, "criticality": "critical",
+        "family": "low_friction_braking", "version": 2, "criticality": "critical",
         "odd_tags": by_name["low_friction_braking"]["odd_tags"], "parameters": 3, "test_only": False}
     assert "surface_friction=low" in by_name["low_friction_braking"]["odd_tags"]
     assert [row["family"] for row in rows] == sorted(by_name)

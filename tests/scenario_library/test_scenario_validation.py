@@ -39,7 +39,7 @@ def test_unknown_keys_are_named_with_the_allowed_ones(write: Writer, doc: dict[s
     doc["parameters"][1]["step"] = 0.1
     found = problems(write, doc)
     assert ("colour", "unknown key (allowed: name, version, description, criticality, duration_s, odd, parameters, "
-                      "criteria, builder, test_only, edge_cases, preventable)") in found
+                      "criteria, builder, test_only, may_pass, edge_cases, preventable)") in found
     assert any(field == "parameters[1].step" and reason.startswith("unknown key (allowed: name, type")
                for field, reason in found)
 
@@ -251,6 +251,33 @@ def test_edge_case_parameters_are_validated_like_overrides(write: Writer, doc: d
     assert found["edge_cases[1].name"] == "duplicate edge case name 'x_high'"
     assert found["edge_cases[1].params.x"] == "2 is outside the range [0, 1]"
     assert found["edge_cases[1].params.z"].startswith("unknown parameter of probe (allowed: x, y")
+
+
+def test_may_pass_names_an_excusable_adversarial_stack_once_with_a_reason(write: Writer,
+                                                                        doc: dict[str, Any]) -> None:
+    doc["may_pass"] = [{"stack": "cruiser", "why": "nothing to ignore here"},
+                       {"stack": "late_braker", "why": "nothing to brake for"}]
+    family = load_family_file(write(doc))
+    assert [(m.stack, m.why) for m in family.may_pass] == [("cruiser", "nothing to ignore here"),
+                                                          ("late_braker", "nothing to brake for")]
+
+
+@pytest.mark.parametrize(("entry", "field", "reason"), [
+    ({"stack": "crusier", "why": "typo"}, "may_pass[1].stack",
+     "unknown adversarial stack 'crusier' (known: inert, blind, cruiser, late_braker)"),
+    ({"stack": "blind", "why": "it is fast"}, "may_pass[1].stack",
+     "the blind stack may not pass: a family it passes tests nothing (fix the criteria instead)"),
+    ({"stack": "inert", "why": "stopping is safe"}, "may_pass[1].stack",
+     "the inert stack may not pass: a family it passes tests nothing (fix the criteria instead)"),
+    ({"stack": "cruiser", "why": "again"}, "may_pass[1].stack", "duplicate entry for 'cruiser'"),
+    ({"stack": "late_braker", "why": " "}, "may_pass[1].why", "must explain why the stack may pass the nominal case"),
+    ({"stack": "late_braker"}, "may_pass[1].why", "required key is missing"),
+    ({"stack": "late_braker", "why": "x", "until": 3}, "may_pass[1].until", "unknown key (allowed: stack, why)"),
+])
+def test_a_bad_may_pass_entry_is_one_line(write: Writer, doc: dict[str, Any], entry: dict[str, Any], field: str,
+                                          reason: str) -> None:
+    doc["may_pass"] = [{"stack": "cruiser", "why": "nothing to ignore here"}, entry]
+    assert only(write, doc) == (field, reason)
 
 
 def test_names_must_be_lower_snake_case(write: Writer, doc: dict[str, Any]) -> None:
