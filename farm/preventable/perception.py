@@ -9,6 +9,7 @@ from farm.preventable.replay import EGO, EGO_FRONT_M, LIDAR_MOUNT_M, ActorTrack,
 from scenario_library.scene import SceneSpec, ScriptedSpeed
 
 SCAN_HEIGHT_M = 0.9  # farm.sim.sensors: the lidar's scan plane; lower boxes hide nothing
+_SEARCH_STEPS = 240  # steps per look in first_visible_s
 
 
 def first_time_s(trace: Trace, mask: np.ndarray) -> float | None:
@@ -29,25 +30,39 @@ def brake_onset_s(track: ActorTrack) -> float | None:
     return None
 
 
-def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None) -> np.ndarray:
-    """``(N,)`` True where a line of sight from the lidar mount reaches a corner or the centre of the actor.
+def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None,
+            steps: slice = slice(None)) -> np.ndarray:
+    """True where a line of sight from the lidar mount reaches a corner or the centre of the actor (on ``steps``).
 
     Static boxes taller than the scan plane block it; with ``range_m`` the actor
     must also be within that distance of the mount.
     """
-    eye = trace.ego_point_m(LIDAR_MOUNT_M)
-    box = footprint.corners(track.xy_m, track.yaw_rad, track.size_m)
-    points = np.concatenate([box, track.xy_m[:, None, :]], axis=1)
-    seen = np.zeros(len(trace.t_s), dtype=bool)
+    yaw = trace.ego_yaw_rad[steps]
+    eye = trace.ego_xy_m[steps] + LIDAR_MOUNT_M * np.column_stack([np.cos(yaw), np.sin(yaw)])
+    xy, heading = track.xy_m[steps], track.yaw_rad[steps]
+    points = np.concatenate([footprint.corners(xy, heading, track.size_m), xy[:, None, :]], axis=1)
+    walls = [o for o in scene.obstacles if o.height_m > SCAN_HEIGHT_M]
+    seen = np.zeros(len(yaw), dtype=bool)
     for j in range(points.shape[1]):
-        clear = np.ones(len(trace.t_s), dtype=bool)
-        for o in scene.obstacles:
-            if o.height_m > SCAN_HEIGHT_M:
-                clear &= ~footprint.blocked(eye, points[:, j], (o.x_m, o.y_m), o.yaw_rad, (o.length_m, o.width_m))
+        clear = np.ones(len(yaw), dtype=bool)
+        for o in walls:
+            clear &= ~footprint.blocked(eye, points[:, j], (o.x_m, o.y_m), o.yaw_rad, (o.length_m, o.width_m))
         seen |= clear
     if range_m is not None:
-        seen &= footprint.point_to_box_m(eye, track.xy_m, track.yaw_rad, track.size_m) <= range_m
+        seen &= footprint.point_to_box_m(eye, xy, heading, track.size_m) <= range_m
     return seen
+
+
+def first_visible_s(trace: Trace, scene: SceneSpec, track: ActorTrack, from_s: float, *,
+                    range_m: float | None = None) -> float | None:
+    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds, searched a second at a time."""
+    k = int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left"))
+    while k < len(trace.t_s):
+        seen = np.flatnonzero(visible(trace, scene, track, range_m=range_m, steps=slice(k, k + _SEARCH_STEPS)))
+        if seen.size:
+            return float(trace.t_s[k + seen[0]])
+        k += _SEARCH_STEPS
+    return None
 
 
 def lateral_offset_m(trace: Trace, track: ActorTrack) -> np.ndarray:

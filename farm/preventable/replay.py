@@ -56,6 +56,7 @@ class ActorTrack:
     yaw_rad: np.ndarray = field(default_factory=lambda: np.zeros(0))
     size_m: tuple[float, float] = (4.5, 1.85)
     fired_s: float | None = None
+    fired_step: int | None = None
     phase_begin_s: list[float] = field(default_factory=list)
 
 
@@ -122,9 +123,9 @@ def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
     n = len(ego_xy_m)
     s_out, v_out = np.full(n, float(actor.start_s_m)), np.zeros(n)
     track = ActorTrack(actor=actor, s_m=s_out, speed_mps=v_out, size_m=actor_size_m(actor))
-    fired = fire_step(actor.trigger, ego_xy_m, pose_along(path, np.array([actor.start_s_m]))[0][0], dt_s)
+    fired = fire_step(actor.trigger, ego_xy_m, _start_xy_m(actor), dt_s)
     if fired is not None:
-        track.fired_s = fired * dt_s
+        track.fired_s, track.fired_step = fired * dt_s, fired
         if isinstance(b, WaypointFollow):
             step_m = np.full(n - fired - 1, b.speed_mps * dt_s)
             s_out[fired + 1:] = np.add.accumulate(np.concatenate([[s_out[fired]], step_m]))[1:]
@@ -140,12 +141,33 @@ def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
     return track
 
 
-def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S) -> Trace:
-    """The reference ego on ``plan`` and every actor of ``scene`` over the scene's duration."""
+def _start_xy_m(actor: Actor) -> np.ndarray:
+    return pose_along(Path.from_points(actor.path), np.array([actor.start_s_m]))[0][0]
+
+
+def _reused(actor: Actor, ego_xy_m: np.ndarray, dt_s: float, reuse: Trace | None) -> ActorTrack | None:
+    """``reuse``'s track of ``actor`` if this ego gives the same one: same grid, the trigger fires at the same step.
+
+    After firing an actor's motion depends only on the steps since (not on the ego), so the track is identical.
+    """
+    if reuse is None or len(reuse.t_s) != len(ego_xy_m) or float(reuse.t_s[1]) != dt_s:
+        return None
+    old = reuse.actors[actor.actor_id]
+    if actor.trigger.ego_within_m is None:
+        return old
+    return old if fire_step(actor.trigger, ego_xy_m, _start_xy_m(actor), dt_s) == old.fired_step else None
+
+
+def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S, reuse: Trace | None = None) -> Trace:
+    """The reference ego on ``plan`` and every actor of ``scene`` over the scene's duration.
+
+    ``reuse``: an earlier replay of the same scene, whose actor tracks are taken over where this ego leaves them
+    unchanged.
+    """
     t_s = np.arange(round(scene.duration_s / dt_s) + 1) * dt_s
     lane = Path.from_points(scene.lane(scene.ego.lane_id).centreline)
     dist, speed, lateral = ego_motion(plan, t_s, scene.ego.initial_speed_mps)
     ego_s = scene.ego.start_s_m + dist
     xy, yaw = pose_along(lane, ego_s, lateral)
-    actors = {a.actor_id: replay_actor(a, xy, dt_s) for a in scene.actors}
+    actors = {a.actor_id: _reused(a, xy, dt_s, reuse) or replay_actor(a, xy, dt_s) for a in scene.actors}
     return Trace(t_s=t_s, ego_s_m=ego_s, ego_speed_mps=speed, ego_xy_m=xy, ego_yaw_rad=yaw, actors=actors)
