@@ -63,7 +63,7 @@ def contact_and_min_gap(trace: Trace, scene: SceneSpec, target_id: str) -> tuple
     """
     gaps = _Gaps(trace, scene, target_id)
     near = np.flatnonzero(gaps.bound_m <= _SLACK_M)
-    for chunk in np.split(near, range(_CHUNK, near.size, _CHUNK)):
+    for chunk in np.split(near, range(_CHUNK, near.size, _CHUNK)) if near.size else []:
         touching = chunk[gaps.exact_m(chunk) <= 0.0]
         if touching.size:
             return int(touching[0]), 0.0

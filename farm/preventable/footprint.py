@@ -60,9 +60,12 @@ def point_to_box_m(point_m: np.ndarray, centre_m: np.ndarray, yaw_rad: np.ndarra
     return np.hypot(np.maximum(along, 0.0), np.maximum(across, 0.0))
 
 
-def blocked(eye_m: np.ndarray, target_m: np.ndarray, centre_m: tuple[float, float], yaw_rad: float,
-            size_m: tuple[float, float]) -> np.ndarray:
-    """``(N,)`` True where the segment eye -> target crosses the static box (Liang-Barsky in the box frame)."""
+def blocked(eye_m: np.ndarray, target_m: np.ndarray, centre_m: tuple[float, float] | np.ndarray,
+            yaw_rad: float | np.ndarray, size_m: tuple[float, float] | np.ndarray) -> np.ndarray:
+    """``(N,)`` True where the segment eye -> target crosses the static box (Liang-Barsky in the box frame).
+
+    Several boxes at once: ``centre_m`` ``(2, W, 1)``, ``yaw_rad`` and the two of ``size_m`` ``(W, 1)`` give ``(W, N)``.
+    """
     c, s = np.cos(yaw_rad), np.sin(yaw_rad)
 
     def local(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,8 +74,8 @@ def blocked(eye_m: np.ndarray, target_m: np.ndarray, centre_m: tuple[float, floa
 
     x0, y0 = local(eye_m)
     x1, y1 = local(target_m)
-    lo, hi = np.zeros(len(x0)), np.ones(len(x0))
-    hit = np.ones(len(x0), dtype=bool)
+    lo, hi = np.zeros(x0.shape), np.ones(x0.shape)
+    hit = np.ones(x0.shape, dtype=bool)
     for start, delta, half in ((x0, x1 - x0, 0.5 * size_m[0]), (y0, y1 - y0, 0.5 * size_m[1])):
         for p, q in ((-delta, start + half), (delta, half - start)):
             parallel = np.abs(p) < 1e-12

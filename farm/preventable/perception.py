@@ -9,7 +9,7 @@ from farm.preventable.replay import EGO, EGO_FRONT_M, LIDAR_MOUNT_M, ActorTrack,
 from scenario_library.scene import SceneSpec, ScriptedSpeed
 
 SCAN_HEIGHT_M = 0.9  # farm.sim.sensors: the lidar's scan plane; lower boxes hide nothing
-_SEARCH_STEPS = 240  # steps per look in first_visible_s
+_FIRST_WINDOW = 16  # steps of the first look in first_visible_s (then doubling)
 
 
 def first_time_s(trace: Trace, mask: np.ndarray) -> float | None:
@@ -41,13 +41,11 @@ def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float
     eye = trace.ego_xy_m[steps] + LIDAR_MOUNT_M * np.column_stack([np.cos(yaw), np.sin(yaw)])
     xy, heading = track.xy_m[steps], track.yaw_rad[steps]
     points = np.concatenate([footprint.corners(xy, heading, track.size_m), xy[:, None, :]], axis=1)
-    walls = [o for o in scene.obstacles if o.height_m > SCAN_HEIGHT_M]
-    seen = np.zeros(len(yaw), dtype=bool)
-    for j in range(points.shape[1]):
-        clear = np.ones(len(yaw), dtype=bool)
-        for o in walls:
-            clear &= ~footprint.blocked(eye, points[:, j], (o.x_m, o.y_m), o.yaw_rad, (o.length_m, o.width_m))
-        seen |= clear
+    flat_points, flat_eye = points.reshape(-1, 2), np.repeat(eye, points.shape[1], axis=0)
+    walls = np.array([(o.x_m, o.y_m, o.yaw_rad, o.length_m, o.width_m) for o in scene.obstacles
+                      if o.height_m > SCAN_HEIGHT_M]).reshape(-1, 5).T[:, :, None]
+    hidden = footprint.blocked(flat_eye, flat_points, walls[:2], walls[2], walls[3:]).any(axis=0)
+    seen = (~hidden).reshape(points.shape[:2]).any(axis=1)
     if range_m is not None:
         seen &= footprint.point_to_box_m(eye, xy, heading, track.size_m) <= range_m
     return seen
@@ -55,13 +53,13 @@ def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float
 
 def first_visible_s(trace: Trace, scene: SceneSpec, track: ActorTrack, from_s: float, *,
                     range_m: float | None = None) -> float | None:
-    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds, searched a second at a time."""
-    k = int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left"))
+    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds, looking ahead in growing windows."""
+    k, window = int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left")), _FIRST_WINDOW
     while k < len(trace.t_s):
-        seen = np.flatnonzero(visible(trace, scene, track, range_m=range_m, steps=slice(k, k + _SEARCH_STEPS)))
+        seen = np.flatnonzero(visible(trace, scene, track, range_m=range_m, steps=slice(k, k + window)))
         if seen.size:
             return float(trace.t_s[k + seen[0]])
-        k += _SEARCH_STEPS
+        k, window = k + window, 2 * window
     return None
 
 

@@ -83,7 +83,8 @@ def pose_along(path: Path, s_m: np.ndarray, left_m: np.ndarray | float = 0.0) ->
     u = path.seg_dir[i]
     base = path.xy_m[i] + u * (s - path.s_m[i])[:, None]
     normal = np.column_stack([-u[:, 1], u[:, 0]])
-    return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), np.arctan2(u[:, 1], u[:, 0])
+    yaw = np.arctan2(path.seg_dir[:, 1], path.seg_dir[:, 0])[i]
+    return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), yaw
 
 
 def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
