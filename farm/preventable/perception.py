@@ -44,8 +44,8 @@ def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float
     flat_points, flat_eye = points.reshape(-1, 2), np.repeat(eye, points.shape[1], axis=0)
     walls = np.array([(o.x_m, o.y_m, o.yaw_rad, o.length_m, o.width_m) for o in scene.obstacles
                       if o.height_m > SCAN_HEIGHT_M]).reshape(-1, 5).T[:, :, None]
-    hidden = footprint.blocked(flat_eye, flat_points, walls[:2], walls[2], walls[3:]).any(axis=0)
-    seen = (~hidden).reshape(points.shape[:2]).any(axis=1)
+    hidden: np.ndarray = np.any(footprint.blocked(flat_eye, flat_points, walls[:2], walls[2], walls[3:]), axis=0)
+    seen: np.ndarray = np.any((~hidden).reshape(points.shape[:2]), axis=1)
     if range_m is not None:
         seen &= footprint.point_to_box_m(eye, xy, heading, track.size_m) <= range_m
     return seen
