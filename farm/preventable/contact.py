@@ -9,7 +9,7 @@ from farm.preventable.replay import EGO_CENTRE_AHEAD_M, EGO_SIZE_M, Trace
 from farm.preventable.verdict import Outcome
 from scenario_library.scene import SceneSpec
 
-_SLACK_M = 1e-9  # rounding in the bound is ~1e-14 m
+SLACK_M = 1e-9  # rounding in the bound is ~1e-14 m
 MIN_GAP_TOL_M = 1e-9  # the least gap is exact to this
 _CHUNK = 64  # steps per exact evaluation while looking for the first contact
 
@@ -56,13 +56,13 @@ class _Gaps:
 def contact_and_min_gap(trace: Trace, scene: SceneSpec, target_id: str) -> tuple[int | None, float]:
     """The first step in contact (None: none) and the least gap (0 with contact), as ``gaps_m`` gives them.
 
-    The first contact is exact: only steps whose lower bound is <= ``_SLACK_M``
+    The first contact is exact: only steps whose lower bound is <= ``SLACK_M``
     can touch. The least gap is within ``MIN_GAP_TOL_M`` above the least of
     ``gaps_m``: with ``c`` the exact gap where the bound is least, every step
     skipped has a gap >= its bound >= c - MIN_GAP_TOL_M.
     """
     gaps = _Gaps(trace, scene, target_id)
-    near = np.flatnonzero(gaps.bound_m <= _SLACK_M)
+    near = np.flatnonzero(gaps.bound_m <= SLACK_M)
     for chunk in np.split(near, range(_CHUNK, near.size, _CHUNK)) if near.size else []:
         touching = chunk[gaps.exact_m(chunk) <= 0.0]
         if touching.size:

@@ -22,15 +22,10 @@ def corners(centre_m: np.ndarray, yaw_rad: np.ndarray, size_m: tuple[float, floa
 
 def _separated(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """True where some edge normal of ``a`` or ``b`` separates the two boxes (separating-axis test)."""
-    out = np.zeros(a.shape[0], dtype=bool)
-    for poly in (a, b):
-        for i in range(2):  # a rectangle has two distinct edge normals
-            edge = poly[:, i + 1] - poly[:, i]
-            axis = np.stack([-edge[:, 1], edge[:, 0]], axis=-1)
-            pa = np.einsum("nkj,nj->nk", a, axis)
-            pb = np.einsum("nkj,nj->nk", b, axis)
-            out |= (pa.max(axis=1) < pb.min(axis=1)) | (pb.max(axis=1) < pa.min(axis=1))
-    return out
+    edges = np.concatenate([a[:, 1:3] - a[:, 0:2], b[:, 1:3] - b[:, 0:2]], axis=1)  # two distinct per rectangle
+    axes = np.stack([-edges[..., 1], edges[..., 0]], axis=-1)  # (N, 4, 2)
+    pa, pb = np.einsum("nkj,nmj->nmk", a, axes), np.einsum("nkj,nmj->nmk", b, axes)  # (N, axis, corner)
+    return np.any((pa.max(axis=2) < pb.min(axis=2)) | (pb.max(axis=2) < pa.min(axis=2)), axis=1)
 
 
 def _points_to_edges_m(points: np.ndarray, poly: np.ndarray) -> np.ndarray:
@@ -46,8 +41,9 @@ def _points_to_edges_m(points: np.ndarray, poly: np.ndarray) -> np.ndarray:
 
 def box_gap_m(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``(N,)`` footprint gap between boxes ``a`` and ``b`` (corners ``(N, 4, 2)``); 0 where they touch."""
-    gap = np.minimum(_points_to_edges_m(a, b), _points_to_edges_m(b, a))
-    return np.where(_separated(a, b), gap, 0.0)
+    n = len(a)
+    both = _points_to_edges_m(np.concatenate([a, b]), np.concatenate([b, a]))  # a's corners to b, b's to a
+    return np.where(_separated(a, b), np.minimum(both[:n], both[n:]), 0.0)
 
 
 def point_to_box_m(point_m: np.ndarray, centre_m: np.ndarray, yaw_rad: np.ndarray,

@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 
 from farm.errors import InputError
-from farm.preventable import assess, contact, replay
+from farm.preventable import assess, contact, footprint, replay
 from farm.preventable.rules_following import brake_plan
 from scenario_library.catalog import list_families
 from scenario_library.errors import ScenarioError
 from scenario_library.family import Family
 from tests.farm.preventable import oracle
+from tests.farm.preventable.oracle import footprint as oracle_footprint
 from tests.farm.preventable.oracle import replay as oracle_replay
 
 SAMPLES, SEED = 50, 157
@@ -87,3 +88,20 @@ def test_replayed_actor_tracks_are_bit_identical_to_the_reference(family: Family
                 assert np.array_equal(mine.speed_mps, track.speed_mps), (params, actor_id)
                 assert np.array_equal(mine.xy_m, track.xy_m) and np.array_equal(mine.yaw_rad, track.yaw_rad)
                 assert (mine.fired_s, mine.phase_begin_s) == (track.fired_s, track.phase_begin_s), (params, actor_id)
+
+
+def test_the_separation_bound_never_exceeds_the_box_gap_and_is_zero_exactly_in_contact() -> None:
+    """200 000 random pairs of rotated boxes: bound <= gap (to rounding), bound <= 1e-9 iff gap == 0; and the
+    rewritten ``box_gap_m`` gives the reference's gaps bit for bit."""
+    rng = np.random.default_rng(SEED)
+    for _ in range(10):
+        n = 20_000
+        ca, cb = rng.uniform(-8.0, 8.0, (n, 2)), rng.uniform(-8.0, 8.0, (n, 2))
+        ya, yb = rng.uniform(-4.0, 4.0, n), rng.uniform(-4.0, 4.0, n)
+        sa, sb = (rng.uniform(0.3, 5.0), rng.uniform(0.3, 2.0)), (rng.uniform(0.3, 5.0), rng.uniform(0.3, 2.0))
+        a, b = footprint.corners(ca, ya, sa), footprint.corners(cb, yb, sb)
+        gap = footprint.box_gap_m(a, b)
+        bound = footprint.separation_bound_m(ca, ya, sa, cb, yb, sb)
+        assert np.all(bound <= gap + 1e-12)
+        assert np.array_equal(bound <= contact.SLACK_M, gap <= 0.0)
+        assert np.array_equal(gap, oracle_footprint.box_gap_m(a, b))
