@@ -5,7 +5,8 @@ Run from the repository root: ``PYTHONPATH=. python benchmarks/bench_preventable
 For every family with a rule: its nominal case and each documented edge case.
 The scene is built once outside the timing (as a rollout already has it); the
 two implementations are interleaved ``--repeats`` times and the median wall
-time of each is printed, with whether the verdict columns agree. Figures, not a
+and CPU time (this process only: steadier on a shared machine) of each are
+printed, with whether the verdict columns agree. Figures, not a
 test: nothing asserts a timing (``tests/farm/preventable/test_fast_matches_oracle.py`` checks the values).
 """
 
@@ -24,10 +25,11 @@ from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle import assess as oracle_assess
 
 
-def _ms(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+def _ms(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall and CPU (this process) milliseconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn()
-    return 1e3 * (time.perf_counter() - start)
+    return 1e3 * (time.perf_counter() - wall), 1e3 * (time.process_time() - cpu)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -50,13 +52,15 @@ def _cases(only: str | None) -> list[tuple[Family, str, dict[str, Any]]]:
     return out
 
 
-def _bench(family: Family, params: dict[str, Any], scene: SceneSpec, repeats: int) -> tuple[float, float, bool]:
+def _bench(family: Family, params: dict[str, Any], scene: SceneSpec, repeats: int) -> tuple[list[float], bool]:
+    """Median wall and CPU ms, before then after, and whether the verdict columns agree."""
     before, after = [], []
     for _ in range(repeats):
         before.append(_ms(lambda: oracle_assess(family, params, scene)))
         after.append(_ms(lambda: assess(family, params, scene)))
     same = _same(oracle_assess(family, params, scene), assess(family, params, scene))
-    return statistics.median(before), statistics.median(after), same
+    medians = [statistics.median(t[i] for t in runs) for runs in (before, after) for i in (0, 1)]
+    return medians, same
 
 
 def main() -> None:
@@ -64,11 +68,12 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--family", default=None)
     args = ap.parse_args()
-    print(f"{'family':<24} {'case':<40} {'before ms':>10} {'after ms':>9} {'speed-up':>9}  same")
+    print(f"{'':<58} {'---- before ----':>17} {'---- after -----':>17}")
+    print(f"{'family':<22} {'case':<35} {'wall ms':>8} {'cpu ms':>8} {'wall ms':>8} {'cpu ms':>8} {'cpu x':>6}  same")
     for family, name, params in _cases(args.family):
         scene = family.build(family.resolve(params))
-        before, after, same = _bench(family, params, scene, args.repeats)
-        print(f"{family.name:<24} {name[:40]:<40} {before:>10.1f} {after:>9.2f} {before / after:>8.1f}x  {same}")
+        (bw, bc, aw, ac), same = _bench(family, params, scene, args.repeats)
+        print(f"{family.name:<22} {name[:35]:<35} {bw:>8.1f} {bc:>8.1f} {aw:>8.2f} {ac:>8.2f} {bc / ac:>5.0f}x  {same}")
 
 
 if __name__ == "__main__":

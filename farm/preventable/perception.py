@@ -30,36 +30,54 @@ def brake_onset_s(track: ActorTrack) -> float | None:
     return None
 
 
-def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None,
-            steps: slice = slice(None)) -> np.ndarray:
-    """True where a line of sight from the lidar mount reaches a corner or the centre of the actor (on ``steps``).
-
-    Static boxes taller than the scan plane block it; with ``range_m`` the actor
-    must also be within that distance of the mount.
-    """
+def _eye_m(trace: Trace, steps: slice | np.ndarray) -> np.ndarray:
     yaw = trace.ego_yaw_rad[steps]
-    eye = trace.ego_xy_m[steps] + LIDAR_MOUNT_M * np.column_stack([np.cos(yaw), np.sin(yaw)])
-    xy, heading = track.xy_m[steps], track.yaw_rad[steps]
-    points = np.concatenate([footprint.corners(xy, heading, track.size_m), xy[:, None, :]], axis=1)
-    flat_points, flat_eye = points.reshape(-1, 2), np.repeat(eye, points.shape[1], axis=0)
+    return trace.ego_xy_m[steps] + LIDAR_MOUNT_M * np.column_stack([np.cos(yaw), np.sin(yaw)])
+
+
+def in_range(trace: Trace, track: ActorTrack, range_m: float, steps: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """True where the actor's box is within ``range_m`` of the lidar mount (on ``steps``)."""
+    return footprint.point_to_box_m(_eye_m(trace, steps), track.xy_m[steps], track.yaw_rad[steps],
+                                    track.size_m) <= range_m
+
+
+def in_sight(trace: Trace, scene: SceneSpec, track: ActorTrack, steps: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """True where a line of sight from the lidar mount past the static boxes taller than the scan plane
+    reaches a corner or the centre of the actor (on ``steps``)."""
+    eye, xy, heading = _eye_m(trace, steps), track.xy_m[steps], track.yaw_rad[steps]
     walls = np.array([(o.x_m, o.y_m, o.yaw_rad, o.length_m, o.width_m) for o in scene.obstacles
                       if o.height_m > SCAN_HEIGHT_M]).reshape(-1, 5).T[:, :, None]
+    if not walls.shape[1]:
+        return np.ones(len(xy), dtype=bool)
+    points = np.concatenate([footprint.corners(xy, heading, track.size_m), xy[:, None, :]], axis=1)
+    flat_points, flat_eye = points.reshape(-1, 2), np.repeat(eye, points.shape[1], axis=0)
     hidden: np.ndarray = np.any(footprint.blocked(flat_eye, flat_points, walls[:2], walls[2], walls[3:]), axis=0)
-    seen: np.ndarray = np.any((~hidden).reshape(points.shape[:2]), axis=1)
-    if range_m is not None:
-        seen &= footprint.point_to_box_m(eye, xy, heading, track.size_m) <= range_m
-    return seen
+    return np.any((~hidden).reshape(points.shape[:2]), axis=1)
+
+
+def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None) -> np.ndarray:
+    """``(N,)`` ``in_sight``, and with ``range_m`` also ``in_range``."""
+    seen = in_sight(trace, scene, track)
+    return seen if range_m is None else seen & in_range(trace, track, range_m)
 
 
 def first_visible_s(trace: Trace, scene: SceneSpec, track: ActorTrack, from_s: float, *,
                     range_m: float | None = None) -> float | None:
-    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds, looking ahead in growing windows."""
-    k, window = int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left")), _FIRST_WINDOW
-    while k < len(trace.t_s):
-        seen = np.flatnonzero(visible(trace, scene, track, range_m=range_m, steps=slice(k, k + window)))
+    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds.
+
+    The range (cheap) is checked on every step from ``from_s``; lines of sight only
+    on the steps in range, in windows growing from ``_FIRST_WINDOW``, up to the first hit.
+    """
+    steps = np.arange(int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left")), len(trace.t_s))
+    if range_m is not None:
+        steps = steps[in_range(trace, track, range_m, steps)]
+    start, window = 0, _FIRST_WINDOW
+    while start < steps.size:
+        chunk = steps[start:start + window]
+        seen = np.flatnonzero(in_sight(trace, scene, track, chunk))
         if seen.size:
-            return float(trace.t_s[k + seen[0]])
-        k, window = k + window, 2 * window
+            return float(trace.t_s[chunk[seen[0]]])
+        start, window = start + window, 2 * window
     return None
 
 
