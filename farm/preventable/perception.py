@@ -9,6 +9,7 @@ from farm.preventable.replay import EGO, EGO_FRONT_M, LIDAR_MOUNT_M, ActorTrack,
 from scenario_library.scene import SceneSpec, ScriptedSpeed
 
 SCAN_HEIGHT_M = 0.9  # farm.sim.sensors: the lidar's scan plane; lower boxes hide nothing
+_FIRST_WINDOW = 16  # steps of the first look in first_visible_s (then doubling)
 
 
 def first_time_s(trace: Trace, mask: np.ndarray) -> float | None:
@@ -29,25 +30,55 @@ def brake_onset_s(track: ActorTrack) -> float | None:
     return None
 
 
-def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None) -> np.ndarray:
-    """``(N,)`` True where a line of sight from the lidar mount reaches a corner or the centre of the actor.
+def _eye_m(trace: Trace, steps: slice | np.ndarray) -> np.ndarray:
+    yaw = trace.ego_yaw_rad[steps]
+    return trace.ego_xy_m[steps] + LIDAR_MOUNT_M * np.column_stack([np.cos(yaw), np.sin(yaw)])
 
-    Static boxes taller than the scan plane block it; with ``range_m`` the actor
-    must also be within that distance of the mount.
+
+def in_range(trace: Trace, track: ActorTrack, range_m: float, steps: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """True where the actor's box is within ``range_m`` of the lidar mount (on ``steps``)."""
+    return footprint.point_to_box_m(_eye_m(trace, steps), track.xy_m[steps], track.yaw_rad[steps],
+                                    track.size_m) <= range_m
+
+
+def in_sight(trace: Trace, scene: SceneSpec, track: ActorTrack, steps: slice | np.ndarray = slice(None)) -> np.ndarray:
+    """True where a line of sight from the lidar mount past the static boxes taller than the scan plane
+    reaches a corner or the centre of the actor (on ``steps``)."""
+    eye, xy, heading = _eye_m(trace, steps), track.xy_m[steps], track.yaw_rad[steps]
+    walls = np.array([(o.x_m, o.y_m, o.yaw_rad, o.length_m, o.width_m) for o in scene.obstacles
+                      if o.height_m > SCAN_HEIGHT_M]).reshape(-1, 5).T[:, :, None]
+    if not walls.shape[1]:
+        return np.ones(len(xy), dtype=bool)
+    points = np.concatenate([footprint.corners(xy, heading, track.size_m), xy[:, None, :]], axis=1)
+    flat_points, flat_eye = points.reshape(-1, 2), np.repeat(eye, points.shape[1], axis=0)
+    hidden: np.ndarray = np.any(footprint.blocked(flat_eye, flat_points, walls[:2], walls[2], walls[3:]), axis=0)
+    return np.any((~hidden).reshape(points.shape[:2]), axis=1)
+
+
+def visible(trace: Trace, scene: SceneSpec, track: ActorTrack, *, range_m: float | None = None) -> np.ndarray:
+    """``(N,)`` ``in_sight``, and with ``range_m`` also ``in_range``."""
+    seen = in_sight(trace, scene, track)
+    return seen if range_m is None else seen & in_range(trace, track, range_m)
+
+
+def first_visible_s(trace: Trace, scene: SceneSpec, track: ActorTrack, from_s: float, *,
+                    range_m: float | None = None) -> float | None:
+    """The first grid time >= ``from_s`` (less 1e-12 s) at which ``visible`` holds.
+
+    The range (cheap) is checked on every step from ``from_s``; lines of sight only
+    on the steps in range, in windows growing from ``_FIRST_WINDOW``, up to the first hit.
     """
-    eye = trace.ego_point_m(LIDAR_MOUNT_M)
-    box = footprint.corners(track.xy_m, track.yaw_rad, track.size_m)
-    points = np.concatenate([box, track.xy_m[:, None, :]], axis=1)
-    seen = np.zeros(len(trace.t_s), dtype=bool)
-    for j in range(points.shape[1]):
-        clear = np.ones(len(trace.t_s), dtype=bool)
-        for o in scene.obstacles:
-            if o.height_m > SCAN_HEIGHT_M:
-                clear &= ~footprint.blocked(eye, points[:, j], (o.x_m, o.y_m), o.yaw_rad, (o.length_m, o.width_m))
-        seen |= clear
+    steps = np.arange(int(np.searchsorted(trace.t_s, from_s - 1e-12, side="left")), len(trace.t_s))
     if range_m is not None:
-        seen &= footprint.point_to_box_m(eye, track.xy_m, track.yaw_rad, track.size_m) <= range_m
-    return seen
+        steps = steps[in_range(trace, track, range_m, steps)]
+    start, window = 0, _FIRST_WINDOW
+    while start < steps.size:
+        chunk = steps[start:start + window]
+        seen = np.flatnonzero(in_sight(trace, scene, track, chunk))
+        if seen.size:
+            return float(trace.t_s[chunk[seen[0]]])
+        start, window = start + window, 2 * window
+    return None
 
 
 def lateral_offset_m(trace: Trace, track: ActorTrack) -> np.ndarray:

@@ -19,7 +19,8 @@ from autonomy.geometry import Path
 from autonomy.types import VehicleLimits
 from farm.errors import InputError
 from farm.preventable.driver import brake_profile
-from scenario_library.scene import Actor, IdmFollow, SceneSpec, ScriptedSpeed, WaypointFollow
+from farm.preventable.stepping import fire_step, phase_begin_steps, scripted_states
+from scenario_library.scene import Actor, IdmFollow, SceneSpec, WaypointFollow
 
 PHYSICS_DT_S = 1.0 / 240.0  # the simulator's default physics rate
 EGO = VehicleLimits()
@@ -28,7 +29,6 @@ EGO_CENTRE_AHEAD_M = 0.5 * EGO.length_m - EGO.rear_overhang_m  # rear axle -> bo
 EGO_FRONT_M = EGO.length_m - EGO.rear_overhang_m  # rear axle -> front bumper
 LIDAR_MOUNT_M = 1.5  # farm.sim.sensors.SensorRig.mount_x_m: lidar ahead of the rear axle
 _WALKER_SIZE_M = {"pedestrian": (0.5, 0.5), "cyclist": (1.8, 0.6)}
-_EPS = 1e-9
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +56,7 @@ class ActorTrack:
     yaw_rad: np.ndarray = field(default_factory=lambda: np.zeros(0))
     size_m: tuple[float, float] = (4.5, 1.85)
     fired_s: float | None = None
+    fired_step: int | None = None
     phase_begin_s: list[float] = field(default_factory=list)
 
 
@@ -82,7 +83,8 @@ def pose_along(path: Path, s_m: np.ndarray, left_m: np.ndarray | float = 0.0) ->
     u = path.seg_dir[i]
     base = path.xy_m[i] + u * (s - path.s_m[i])[:, None]
     normal = np.column_stack([-u[:, 1], u[:, 0]])
-    return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), np.arctan2(u[:, 1], u[:, 0])
+    yaw = np.arctan2(path.seg_dir[:, 1], path.seg_dir[:, 0])[i]
+    return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), yaw
 
 
 def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,60 +115,60 @@ def actor_size_m(actor: Actor) -> tuple[float, float]:
     return actor.length_m, actor.width_m
 
 
-def _fires(actor: Actor, t_s: float, ego_xy: np.ndarray, start_xy: np.ndarray) -> bool:
-    trig = actor.trigger
-    if trig.t_s is not None and t_s + _EPS >= trig.t_s:
-        return True
-    return trig.ego_within_m is not None and math.hypot(*(ego_xy - start_xy)) <= trig.ego_within_m
-
-
-def _scripted_accel(b: ScriptedSpeed, phases: list, index: int, t_rel_s: float, speed: float,
-                    dt_s: float) -> tuple[float, int]:
-    while index + 1 < len(phases) and phases[index + 1].t_s <= t_rel_s + _EPS:
-        index += 1
-    if index < 0:
-        return 0.0, index
-    rate = abs(phases[index].accel_mps2)
-    return min(max((phases[index].target_speed_mps - speed) / dt_s, -rate), rate), index
-
-
 def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
     """Step one actor over ``len(ego_xy_m)`` grid points (the state at each point before that step)."""
     b = actor.behaviour
     if isinstance(b, IdmFollow):
         raise InputError("IDM followers are not replayed by the preventability rules", field=actor.actor_id)
     path = Path.from_points(actor.path)
-    start_xy = pose_along(path, np.array([actor.start_s_m]))[0][0]
-    phases = sorted(b.phases, key=lambda p: p.t_s) if isinstance(b, ScriptedSpeed) else []
     n = len(ego_xy_m)
-    s_out, v_out = np.empty(n), np.empty(n)
-    s, v, fired, index = actor.start_s_m, 0.0, None, -1
+    s_out, v_out = np.full(n, float(actor.start_s_m)), np.zeros(n)
     track = ActorTrack(actor=actor, s_m=s_out, speed_mps=v_out, size_m=actor_size_m(actor))
-    for k in range(n):
-        s_out[k], v_out[k] = s, v
-        if fired is None and _fires(actor, k * dt_s, ego_xy_m[k], start_xy):
-            fired, track.fired_s = k, k * dt_s
-            v = b.speed_mps if isinstance(b, WaypointFollow) else b.initial_speed_mps
-        if fired is None:
-            continue
+    fired = fire_step(actor.trigger, ego_xy_m, _start_xy_m(actor), dt_s)
+    if fired is not None:
+        track.fired_s, track.fired_step = fired * dt_s, fired
         if isinstance(b, WaypointFollow):
-            s += v * dt_s
-            continue
-        before = index
-        accel, index = _scripted_accel(b, phases, index, (k - fired) * dt_s, v, dt_s)
-        track.phase_begin_s.extend([k * dt_s] * (index - before))
-        v1 = v + accel * dt_s
-        s, v = (s + 0.5 * (v + v1) * dt_s, v1) if v1 >= 0.0 else (s - 0.5 * v * v / accel, 0.0)
+            step_m = np.full(n - fired - 1, b.speed_mps * dt_s)
+            s_out[fired + 1:] = np.add.accumulate(np.concatenate([[s_out[fired]], step_m]))[1:]
+            v_out[fired + 1:] = b.speed_mps
+        else:
+            phases = sorted(b.phases, key=lambda p: p.t_s)
+            begins = phase_begin_steps(phases, fired, n, dt_s)
+            track.phase_begin_s = [k * dt_s for k in begins]
+            s_out[fired:], v_out[fired:] = scripted_states(phases, begins, fired, n, float(s_out[fired]),
+                                                           b.initial_speed_mps, dt_s)
+            v_out[fired] = 0.0
     track.xy_m, track.yaw_rad = pose_along(path, s_out)
     return track
 
 
-def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S) -> Trace:
-    """The reference ego on ``plan`` and every actor of ``scene`` over the scene's duration."""
+def _start_xy_m(actor: Actor) -> np.ndarray:
+    return pose_along(Path.from_points(actor.path), np.array([actor.start_s_m]))[0][0]
+
+
+def _reused(actor: Actor, ego_xy_m: np.ndarray, dt_s: float, reuse: Trace | None) -> ActorTrack | None:
+    """``reuse``'s track of ``actor`` if this ego gives the same one: same grid, the trigger fires at the same step.
+
+    After firing an actor's motion depends only on the steps since (not on the ego), so the track is identical.
+    """
+    if reuse is None or len(reuse.t_s) != len(ego_xy_m) or float(reuse.t_s[1]) != dt_s:
+        return None
+    old = reuse.actors[actor.actor_id]
+    if actor.trigger.ego_within_m is None:
+        return old
+    return old if fire_step(actor.trigger, ego_xy_m, _start_xy_m(actor), dt_s) == old.fired_step else None
+
+
+def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S, reuse: Trace | None = None) -> Trace:
+    """The reference ego on ``plan`` and every actor of ``scene`` over the scene's duration.
+
+    ``reuse``: an earlier replay of the same scene, whose actor tracks are taken over where this ego leaves them
+    unchanged.
+    """
     t_s = np.arange(round(scene.duration_s / dt_s) + 1) * dt_s
     lane = Path.from_points(scene.lane(scene.ego.lane_id).centreline)
     dist, speed, lateral = ego_motion(plan, t_s, scene.ego.initial_speed_mps)
     ego_s = scene.ego.start_s_m + dist
     xy, yaw = pose_along(lane, ego_s, lateral)
-    actors = {a.actor_id: replay_actor(a, xy, dt_s) for a in scene.actors}
+    actors = {a.actor_id: _reused(a, xy, dt_s, reuse) or replay_actor(a, xy, dt_s) for a in scene.actors}
     return Trace(t_s=t_s, ego_s_m=ego_s, ego_speed_mps=speed, ego_xy_m=xy, ego_yaw_rad=yaw, actors=actors)

@@ -12,8 +12,8 @@ from typing import Any
 
 from farm.preventable.contact import best, outcome
 from farm.preventable.driver import LANE_WANDERING_M, R157
-from farm.preventable.perception import alongside, brake_onset_s, first_time_s, lateral_offset_m, visible
-from farm.preventable.replay import EgoPlan, simulate
+from farm.preventable.perception import alongside, brake_onset_s, first_time_s, first_visible_s, lateral_offset_m
+from farm.preventable.replay import EgoPlan, Trace, simulate
 from farm.preventable.verdict import Outcome
 from scenario_library.family import PreventableRule
 from scenario_library.scene import SceneSpec
@@ -27,20 +27,24 @@ def brake_plan(scene: SceneSpec, perception_t_s: float) -> EgoPlan:
                    jerk_mps3=R157.jerk_mps3)
 
 
-def braking_outcome(scene: SceneSpec, target_id: str, perception_t_s: float | None, rule: PreventableRule) -> Outcome:
-    """The reference braking from ``perception_t_s`` (cruising throughout when the hazard is never perceivable)."""
+def braking_outcome(scene: SceneSpec, target_id: str, perception_t_s: float | None, rule: PreventableRule,
+                    cruise: Trace | None = None) -> Outcome:
+    """The reference braking from ``perception_t_s`` (cruising throughout when the hazard is never perceivable).
+
+    ``cruise``: the scene's replay with the ego cruising, if already made (reused, never recomputed).
+    """
     if perception_t_s is None:
-        return outcome(simulate(scene, CRUISE), scene, target_id, margin_m=rule.margin_m, policy="cruise",
+        return outcome(cruise or simulate(scene, CRUISE), scene, target_id, margin_m=rule.margin_m, policy="cruise",
                        perception_t_s=None)
-    return outcome(simulate(scene, brake_plan(scene, perception_t_s)), scene, target_id, margin_m=rule.margin_m,
-                   policy="brake", perception_t_s=perception_t_s)
+    return outcome(simulate(scene, brake_plan(scene, perception_t_s), reuse=cruise), scene, target_id,
+                   margin_m=rule.margin_m, policy="brake", perception_t_s=perception_t_s)
 
 
 def lead_vehicle_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
     """R157 deceleration case: perception starts at the lead's brake onset."""
     del params
-    onset_s = brake_onset_s(simulate(scene, CRUISE).actors["lead"])
-    return braking_outcome(scene, "lead", onset_s, rule)
+    cruise = simulate(scene, CRUISE)
+    return braking_outcome(scene, "lead", brake_onset_s(cruise.actors["lead"]), rule, cruise)
 
 
 def sensor_degradation(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
@@ -50,9 +54,9 @@ def sensor_degradation(scene: SceneSpec, params: Mapping[str, Any], rule: Preven
     lead = trace.actors["lead"]
     onset_s = brake_onset_s(lead)
     if onset_s is None:
-        return braking_outcome(scene, "lead", None, rule)
-    in_range = visible(trace, scene, lead, range_m=scene.sensors.lidar_max_range_m) & (trace.t_s >= onset_s - 1e-12)
-    return braking_outcome(scene, "lead", first_time_s(trace, in_range), rule)
+        return braking_outcome(scene, "lead", None, rule, trace)
+    seen_s = first_visible_s(trace, scene, lead, onset_s, range_m=scene.sensors.lidar_max_range_m)
+    return braking_outcome(scene, "lead", seen_s, rule, trace)
 
 
 def low_friction_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
@@ -72,7 +76,7 @@ def cut_in(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -
     cruise = outcome(trace, scene, "cutter", margin_m=rule.margin_m, policy="cruise", perception_t_s=start_s)
     if start_s is None:
         return cruise
-    found = best([braking_outcome(scene, "cutter", start_s, rule), cruise])
+    found = best([braking_outcome(scene, "cutter", start_s, rule, trace), cruise])
     if alongside(trace, cutter, start_s):
         return Outcome(preventable=False, impact_speed_mps=found.impact_speed_mps, min_gap_m=found.min_gap_m,
                        policy=f"{found.policy} (alongside)", perception_t_s=start_s)

@@ -1,0 +1,55 @@
+"""The entry point: ``assess(family, params, scene)`` -> ``Preventability``, one pinned rule per family."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from farm.errors import InputError
+from scenario_library.family import Family, PreventableRule
+from scenario_library.scene import SceneSpec
+from tests.farm.preventable.oracle import rules_crossing, rules_following, rules_geometric
+from tests.farm.preventable.oracle.surrogate import extras
+from tests.farm.preventable.oracle.verdict import Outcome, Preventability
+
+Rule = Callable[[SceneSpec, Mapping[str, Any], PreventableRule], Outcome]
+
+RULES: dict[str, Rule | None] = {
+    "lead_vehicle_braking": rules_following.lead_vehicle_braking,
+    "sensor_degradation": rules_following.sensor_degradation,
+    "low_friction_braking": rules_following.low_friction_braking,
+    "cut_in": rules_following.cut_in,
+    "pedestrian_crossing": rules_crossing.pedestrian_crossing,
+    "intersection_crossing": rules_crossing.intersection_crossing,
+    "static_obstacle": rules_geometric.static_obstacle,
+    "narrow_passage": rules_geometric.narrow_passage,
+    "curve_following": rules_geometric.curve_following,
+    "null": None,  # test-only families: no verdict
+}
+SUPPORTED_VERSIONS: dict[str, int] = dict.fromkeys(RULES, 1)
+
+
+def assess(family: Family, params: Mapping[str, Any], scene: SceneSpec | None = None) -> Preventability:
+    """What the R157 reference driver achieves in ``family`` at ``params`` (``scene``: its built scene, or built here).
+
+    Deterministic and independent of seed, stack and fidelity. A family without
+    a rule, or with the ``null`` rule, gives ``preventable=None``.
+
+    Raises:
+        InputError: the family names a rule or version this module does not implement.
+    """
+    block = family.preventable
+    if block is None:
+        return Preventability(preventable=None, rule=None, ref_impact_speed_mps=None, ref_min_gap_m=None)
+    if block.rule not in RULES or SUPPORTED_VERSIONS[block.rule] != block.version:
+        raise InputError(f"no implementation of preventable rule {block.rule_id!r} "
+                         f"(known: {', '.join(f'{r}@{v}' for r, v in SUPPORTED_VERSIONS.items())})",
+                         source=family.source, field="preventable.rule")
+    rule = RULES[block.rule]
+    if rule is None:
+        return Preventability(preventable=None, rule=block.rule_id, ref_impact_speed_mps=None, ref_min_gap_m=None)
+    scene = family.build(params) if scene is None else scene
+    found = rule(scene, family.resolve(params), block)
+    return Preventability(preventable=found.preventable, rule=block.rule_id,
+                          ref_impact_speed_mps=found.impact_speed_mps, ref_min_gap_m=found.min_gap_m,
+                          ref_policy=found.policy, ref_perception_t_s=found.perception_t_s, **extras(scene))  # type: ignore[arg-type]

@@ -1,0 +1,172 @@
+"""A pybullet-free replay of a scene: the reference ego on an open-loop plan, the actors as ``farm.sim`` moves them.
+
+Actors are stepped at the physics rate exactly as ``farm.sim.actors.ActorSet``
+does (trigger check, then scripted acceleration towards the latest begun phase,
+trapezoidal integration with a ballistic stop; waypoint walkers at constant
+speed; ``ego_within_m`` triggers against the ego's rear axle at the start of the
+step). ``tests/farm/preventable/test_replay.py`` checks it against ``ActorSet``.
+IDM followers are not replayed (no shipped family uses one under a rule).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autonomy.geometry import Path
+from autonomy.types import VehicleLimits
+from farm.errors import InputError
+from scenario_library.scene import Actor, IdmFollow, SceneSpec, ScriptedSpeed, WaypointFollow
+from tests.farm.preventable.oracle.driver import brake_profile
+
+PHYSICS_DT_S = 1.0 / 240.0  # the simulator's default physics rate
+EGO = VehicleLimits()
+EGO_SIZE_M = (EGO.length_m, EGO.width_m)
+EGO_CENTRE_AHEAD_M = 0.5 * EGO.length_m - EGO.rear_overhang_m  # rear axle -> box centre
+EGO_FRONT_M = EGO.length_m - EGO.rear_overhang_m  # rear axle -> front bumper
+LIDAR_MOUNT_M = 1.5  # farm.sim.sensors.SensorRig.mount_x_m: lidar ahead of the rear axle
+_WALKER_SIZE_M = {"pedestrian": (0.5, 0.5), "cyclist": (1.8, 0.6)}
+_EPS = 1e-9
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EgoPlan:
+    """The reference ego's open-loop plan: cruise, then from ``cmd_s`` brake, accelerate or swerve."""
+
+    kind: str = "cruise"  # cruise | brake | accelerate | swerve
+    cmd_s: float = math.inf
+    decel_mps2: float = 0.0
+    jerk_mps3: float = 1.0
+    accel_mps2: float = 0.0
+    speed_cap_mps: float = math.inf
+    lateral_m: float = 0.0  # swerve: final offset, + left
+    lat_accel_mps2: float = 1.0
+
+
+@dataclass(slots=True, kw_only=True)
+class ActorTrack:
+    """One actor over the replay: arc length, speed, pose, size, when it fired and when each phase began."""
+
+    actor: Actor
+    s_m: np.ndarray
+    speed_mps: np.ndarray
+    xy_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    yaw_rad: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    size_m: tuple[float, float] = (4.5, 1.85)
+    fired_s: float | None = None
+    phase_begin_s: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class Trace:
+    """The replay on the time grid ``t_s``: the ego (arc length on its lane, speed, offset, pose) and the actors."""
+
+    t_s: np.ndarray
+    ego_s_m: np.ndarray
+    ego_speed_mps: np.ndarray
+    ego_xy_m: np.ndarray  # rear axle
+    ego_yaw_rad: np.ndarray
+    actors: dict[str, ActorTrack]
+
+    def ego_point_m(self, ahead_m: float) -> np.ndarray:
+        """``(N, 2)`` the point ``ahead_m`` in front of the rear axle (box centre, lidar mount...)."""
+        return self.ego_xy_m + ahead_m * np.column_stack([np.cos(self.ego_yaw_rad), np.sin(self.ego_yaw_rad)])
+
+
+def pose_along(path: Path, s_m: np.ndarray, left_m: np.ndarray | float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """``Path.point_at`` vectorised: ``(N, 2)`` points and ``(N,)`` headings (extrapolated past the ends)."""
+    s = np.asarray(s_m, dtype=float)
+    i = np.clip(np.searchsorted(path.s_m, s, side="right") - 1, 0, len(path.seg_len) - 1)
+    u = path.seg_dir[i]
+    base = path.xy_m[i] + u * (s - path.s_m[i])[:, None]
+    normal = np.column_stack([-u[:, 1], u[:, 0]])
+    return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), np.arctan2(u[:, 1], u[:, 0])
+
+
+def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance travelled [m], speed [m/s] and lateral offset [m] of the ego along its lane at ``t_s``."""
+    tau = t_s - plan.cmd_s
+    dist, speed = speed_mps * t_s, np.full_like(t_s, speed_mps)
+    lateral = np.zeros_like(t_s)
+    if plan.kind == "brake":
+        rel, speed = brake_profile(tau, speed_mps, plan.decel_mps2, plan.jerk_mps3)
+        dist = np.where(tau < 0.0, dist, speed_mps * plan.cmd_s + rel)
+    elif plan.kind == "accelerate" and plan.accel_mps2 > 0.0:
+        ramp_s = max(plan.speed_cap_mps - speed_mps, 0.0) / plan.accel_mps2
+        t = np.clip(tau, 0.0, ramp_s)
+        extra = 0.5 * plan.accel_mps2 * t**2 + (plan.speed_cap_mps - speed_mps) * np.maximum(tau - ramp_s, 0.0)
+        dist, speed = dist + np.where(tau > 0.0, extra, 0.0), speed + plan.accel_mps2 * t
+    elif plan.kind == "swerve" and plan.lateral_m != 0.0:
+        half_s = math.sqrt(abs(plan.lateral_m) / plan.lat_accel_mps2)
+        t = np.clip(tau, 0.0, 2.0 * half_s)
+        a = math.copysign(plan.lat_accel_mps2, plan.lateral_m)
+        lateral = np.where(t <= half_s, 0.5 * a * t**2, plan.lateral_m - 0.5 * a * (2.0 * half_s - t) ** 2)
+    return dist, speed, lateral
+
+
+def actor_size_m(actor: Actor) -> tuple[float, float]:
+    """(length, width) of the box, with the simulator's walker/cyclist default for a vehicle-sized walker."""
+    if (actor.length_m, actor.width_m, actor.height_m) == (4.5, 1.85, 1.5) and actor.kind in _WALKER_SIZE_M:
+        return _WALKER_SIZE_M[actor.kind]
+    return actor.length_m, actor.width_m
+
+
+def _fires(actor: Actor, t_s: float, ego_xy: np.ndarray, start_xy: np.ndarray) -> bool:
+    trig = actor.trigger
+    if trig.t_s is not None and t_s + _EPS >= trig.t_s:
+        return True
+    return trig.ego_within_m is not None and math.hypot(*(ego_xy - start_xy)) <= trig.ego_within_m
+
+
+def _scripted_accel(b: ScriptedSpeed, phases: list, index: int, t_rel_s: float, speed: float,
+                    dt_s: float) -> tuple[float, int]:
+    while index + 1 < len(phases) and phases[index + 1].t_s <= t_rel_s + _EPS:
+        index += 1
+    if index < 0:
+        return 0.0, index
+    rate = abs(phases[index].accel_mps2)
+    return min(max((phases[index].target_speed_mps - speed) / dt_s, -rate), rate), index
+
+
+def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
+    """Step one actor over ``len(ego_xy_m)`` grid points (the state at each point before that step)."""
+    b = actor.behaviour
+    if isinstance(b, IdmFollow):
+        raise InputError("IDM followers are not replayed by the preventability rules", field=actor.actor_id)
+    path = Path.from_points(actor.path)
+    start_xy = pose_along(path, np.array([actor.start_s_m]))[0][0]
+    phases = sorted(b.phases, key=lambda p: p.t_s) if isinstance(b, ScriptedSpeed) else []
+    n = len(ego_xy_m)
+    s_out, v_out = np.empty(n), np.empty(n)
+    s, v, fired, index = actor.start_s_m, 0.0, None, -1
+    track = ActorTrack(actor=actor, s_m=s_out, speed_mps=v_out, size_m=actor_size_m(actor))
+    for k in range(n):
+        s_out[k], v_out[k] = s, v
+        if fired is None and _fires(actor, k * dt_s, ego_xy_m[k], start_xy):
+            fired, track.fired_s = k, k * dt_s
+            v = b.speed_mps if isinstance(b, WaypointFollow) else b.initial_speed_mps
+        if fired is None:
+            continue
+        if isinstance(b, WaypointFollow):
+            s += v * dt_s
+            continue
+        before = index
+        accel, index = _scripted_accel(b, phases, index, (k - fired) * dt_s, v, dt_s)
+        track.phase_begin_s.extend([k * dt_s] * (index - before))
+        v1 = v + accel * dt_s
+        s, v = (s + 0.5 * (v + v1) * dt_s, v1) if v1 >= 0.0 else (s - 0.5 * v * v / accel, 0.0)
+    track.xy_m, track.yaw_rad = pose_along(path, s_out)
+    return track
+
+
+def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S) -> Trace:
+    """The reference ego on ``plan`` and every actor of ``scene`` over the scene's duration."""
+    t_s = np.arange(round(scene.duration_s / dt_s) + 1) * dt_s
+    lane = Path.from_points(scene.lane(scene.ego.lane_id).centreline)
+    dist, speed, lateral = ego_motion(plan, t_s, scene.ego.initial_speed_mps)
+    ego_s = scene.ego.start_s_m + dist
+    xy, yaw = pose_along(lane, ego_s, lateral)
+    actors = {a.actor_id: replay_actor(a, xy, dt_s) for a in scene.actors}
+    return Trace(t_s=t_s, ego_s_m=ego_s, ego_speed_mps=speed, ego_xy_m=xy, ego_yaw_rad=yaw, actors=actors)

@@ -1,0 +1,79 @@
+"""Rules for a road user ahead in the ego's lane: lead braking, sensor degradation, low friction, cut-in.
+
+Each rule replays the scene with the reference ego cruising to find when the
+hazard becomes perceivable, then replays it again with the ego braking as the
+R157 driver does (``driver.R157``) from perception + 0.4 s + 0.75 s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scenario_library.family import PreventableRule
+from scenario_library.scene import SceneSpec
+from tests.farm.preventable.oracle.contact import best, outcome
+from tests.farm.preventable.oracle.driver import LANE_WANDERING_M, R157
+from tests.farm.preventable.oracle.perception import alongside, brake_onset_s, first_time_s, lateral_offset_m, visible
+from tests.farm.preventable.oracle.replay import EgoPlan, simulate
+from tests.farm.preventable.oracle.verdict import Outcome
+
+CRUISE = EgoPlan()
+
+
+def brake_plan(scene: SceneSpec, perception_t_s: float) -> EgoPlan:
+    """Cruise until ``perception_t_s`` + 0.4 s + 0.75 s, then the R157 braking on the scene's grip, to a stop."""
+    return EgoPlan(kind="brake", cmd_s=perception_t_s + R157.delay_s, decel_mps2=R157.decel_on(scene.friction_mu),
+                   jerk_mps3=R157.jerk_mps3)
+
+
+def braking_outcome(scene: SceneSpec, target_id: str, perception_t_s: float | None, rule: PreventableRule) -> Outcome:
+    """The reference braking from ``perception_t_s`` (cruising throughout when the hazard is never perceivable)."""
+    if perception_t_s is None:
+        return outcome(simulate(scene, CRUISE), scene, target_id, margin_m=rule.margin_m, policy="cruise",
+                       perception_t_s=None)
+    return outcome(simulate(scene, brake_plan(scene, perception_t_s)), scene, target_id, margin_m=rule.margin_m,
+                   policy="brake", perception_t_s=perception_t_s)
+
+
+def lead_vehicle_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+    """R157 deceleration case: perception starts at the lead's brake onset."""
+    del params
+    onset_s = brake_onset_s(simulate(scene, CRUISE).actors["lead"])
+    return braking_outcome(scene, "lead", onset_s, rule)
+
+
+def sensor_degradation(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+    """As ``lead_vehicle_braking``, but not before the lead is within the degraded lidar range of the mount."""
+    del params
+    trace = simulate(scene, CRUISE)
+    lead = trace.actors["lead"]
+    onset_s = brake_onset_s(lead)
+    if onset_s is None:
+        return braking_outcome(scene, "lead", None, rule)
+    in_range = visible(trace, scene, lead, range_m=scene.sensors.lidar_max_range_m) & (trace.t_s >= onset_s - 1e-12)
+    return braking_outcome(scene, "lead", first_time_s(trace, in_range), rule)
+
+
+def low_friction_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+    """Stopping distance: the stopped car is perceived at t = 0, then 1.15 s and braking at min(mu g, 0.774 g)."""
+    del params
+    return braking_outcome(scene, "stopped_car", 0.0, rule)
+
+
+def cut_in(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+    """R157 cut-in case: perception when the cutter has wandered 0.375 m towards the ego; alongside: unpreventable."""
+    del params
+    trace = simulate(scene, CRUISE)
+    cutter = trace.actors["cutter"]
+    offset = lateral_offset_m(trace, cutter)
+    moved = (abs(offset[0]) - abs(offset)) > LANE_WANDERING_M
+    start_s = first_time_s(trace, moved)
+    cruise = outcome(trace, scene, "cutter", margin_m=rule.margin_m, policy="cruise", perception_t_s=start_s)
+    if start_s is None:
+        return cruise
+    found = best([braking_outcome(scene, "cutter", start_s, rule), cruise])
+    if alongside(trace, cutter, start_s):
+        return Outcome(preventable=False, impact_speed_mps=found.impact_speed_mps, min_gap_m=found.min_gap_m,
+                       policy=f"{found.policy} (alongside)", perception_t_s=start_s)
+    return found
