@@ -49,7 +49,7 @@ class _OpenLoop:
 
     def step(self, frame: SensorFrame) -> StackOutput:
         command = ControlCommand(accel_mps2=self._accel_mps2, steer_rad=0.0)
-        return StackOutput(t_s=frame.t_s, command=command, latency_s=0.0)
+        return StackOutput(t_s=frame.t_s, command=command)
 
 
 class Cruiser:
@@ -82,7 +82,7 @@ class Cruiser:
         ctl = self._controller.step(ControlInput(t_s=frame.t_s, estimate=est, path_xy_m=path,
                                                  target_speed_mps=self._speed_mps, target_accel_mps2=0.0,
                                                  hold=False))
-        return StackOutput(t_s=frame.t_s, command=ctl.command, latency_s=0.0, estimate_x_m=est.x_m,
+        return StackOutput(t_s=frame.t_s, command=ctl.command, estimate_x_m=est.x_m,
                            estimate_y_m=est.y_m, estimate_yaw_rad=est.yaw_rad, estimate_speed_mps=est.speed_mps)
 
 
