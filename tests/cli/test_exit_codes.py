@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from cli.errors import domain_errors, exit_code_of
 from cli.main import app
+from farm.driver.session import SPEC_FORMAT_FIELD
 from farm.errors import (
     ExecutionError,
     ExitCode,
@@ -23,6 +24,7 @@ from farm.errors import (
     StackLoadError,
     StoreError,
 )
+from farm.spec import SPEC_FORMAT
 from farm.store.backend import ManifestConflict, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
 from farm.store.local import LocalStore
@@ -122,7 +124,8 @@ def test_another_drivers_lease_is_exit_5_naming_the_holder(tmp_path: Path) -> No
     store = LocalStore(tmp_path)
     lease = Lease(owner="elsewhere:4242:abcdef", expires_at=time.time() + 3600)
     store.create_sweep(Manifest(sweep_id=SWEEP_ID, name="exit", created_at="2026-01-02T03:04:05+00:00",
-                                updated_at="2026-01-02T03:04:05+00:00", code_fingerprint="", lease=lease), [])
+                                updated_at="2026-01-02T03:04:05+00:00", code_fingerprint="", lease=lease,
+                                extra={SPEC_FORMAT_FIELD: SPEC_FORMAT}), [])
     result = invoke("submit", str(SWEEPS / "null_grid.yaml"), "--resume", SWEEP_ID, "--store", str(tmp_path))
     assert_one_error_line(result, ExitCode.INFRA, "being driven by elsewhere:4242:abcdef")
 

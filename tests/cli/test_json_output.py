@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ import typer.main
 from typer.testing import CliRunner
 
 from cli.main import app
+from farm.driver.session import SPEC_FORMAT_FIELD
 from farm.jsonout import dumps, loads_strict
 from farm.result import RolloutResult
 from farm.sim.rollout import run_rollout
+from farm.spec import SPEC_FORMAT
 from tests.farm.test_replay import SPECS, store_runs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +69,9 @@ def stored(tmp_path: Path) -> tuple[Path, RolloutResult]:
     result = run_rollout(SPECS["null"])
     assert result.metrics is not None and math.isinf(result.metrics.min_ttc_s)
     root = tmp_path / "store"
-    store_runs(root, [result])
+    store = store_runs(root, [result])
+    # made by this simfarm's spec format, as a submit writes it, so that ``submit --resume`` accepts it
+    store.update_manifest(SWEEP_ID, lambda m: replace(m, extra={**m.extra, SPEC_FORMAT_FIELD: SPEC_FORMAT}))
     return root, result
 
 
