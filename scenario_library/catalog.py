@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -140,19 +141,23 @@ def resolve_params(family: Family, overrides: Mapping[str, Any], *, source: str 
 
 
 def build_scene(family: Family, params: Mapping[str, ParamValue]) -> SceneSpec:
-    """The concrete scene of ``family`` for ``params`` (missing names take their nominal value)."""
+    """The concrete scene of ``family`` for ``params`` (missing names take their nominal value).
+
+    The scene carries the family's ``actors_of_interest`` for the metrics.
+    """
     values = resolve_params(family, params, source=family.source)
     scene = builder_function(family.builder)(**values)
     if not isinstance(scene, SceneSpec):
         raise error(family.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
-    return scene
+    return replace(scene, actors_of_interest=family.actors_of_interest)
 
 
 def family_dict(family: Family) -> dict[str, Any]:
     """A JSON-ready description of a family (what ``simfarm scenarios show --json`` prints)."""
     return {
         "name": family.name, "version": family.version, "description": family.description,
-        "criticality": family.criticality, "duration_s": family.duration_s, "test_only": family.test_only,
+        "criticality": family.criticality, "actors_of_interest": list(family.actors_of_interest),
+        "duration_s": family.duration_s, "test_only": family.test_only,
         "odd": {k: list(v) for k, v in family.odd.items()}, "odd_tags": list(family.odd_tags),
         "parameters": [{
             "name": p.name, "type": p.type, "unit": p.unit, "description": p.description, "nominal": p.nominal,

@@ -52,7 +52,7 @@ class Criterion:
 
     metric: str
     op: str
-    value: float | bool
+    value: float | bool | str
     text: str
 
     def evaluate(self, metrics: Mapping[str, Any]) -> str | None:
@@ -85,6 +85,7 @@ class Family:
     source: str   # the YAML file it came from
     test_only: bool = False
     edge_cases: tuple[Mapping[str, Any], ...] = ()  # documented failing edges: {name, params, expect}
+    actors_of_interest: tuple[str, ...] = ()  # actor/obstacle ids of the scene that min_distance_interest_m measures
 
     @property
     def odd_tags(self) -> tuple[str, ...]:

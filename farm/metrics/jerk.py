@@ -1,4 +1,4 @@
-"""max_jerk_mps3: largest |d(accel)/dt| at the stack rate."""
+"""max_jerk_mps3: largest |d(accel)/dt|, filtered (``farm.metrics.longitudinal``), before first contact."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from farm.metrics.longitudinal import accel_series
+from farm.metrics.longitudinal import filtered
 from farm.metrics.trace import Trace
 
 
 def compute(trace: Trace) -> dict[str, Any]:
-    a = accel_series(trace)
-    if len(a) < 3:
-        return {"max_jerk_mps3": 0.0}
-    return {"max_jerk_mps3": float(np.abs(np.diff(a[1:]) / trace.dt_s).max())}
+    j = filtered(trace).jerk_mps3
+    return {"max_jerk_mps3": float(np.abs(j).max()) if len(j) else 0.0}

@@ -1,13 +1,15 @@
-"""max_lat_accel_mps2: largest |lateral acceleration| of the ego (v * yaw rate, ground truth)."""
+"""max_lat_accel_mps2: largest |lateral acceleration| (v x filtered yaw rate), before first contact."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from farm.metrics.longitudinal import filtered
 from farm.metrics.trace import Trace
 
 
 def compute(trace: Trace) -> dict[str, Any]:
-    if trace.n_ticks == 0:
-        return {"max_lat_accel_mps2": 0.0}
-    return {"max_lat_accel_mps2": float(abs(trace.ego_lat_accel_mps2).max())}
+    lat = filtered(trace).lat_accel_mps2
+    return {"max_lat_accel_mps2": float(np.abs(lat).max()) if len(lat) else 0.0}

@@ -34,6 +34,16 @@ def actor_size_m(actor: Actor) -> tuple[float, float, float]:
     return size
 
 
+def speed_cap_mps(actor: Actor) -> float:
+    """A speed the actor never exceeds: scripted speeds move toward their targets, IDM stays below max(v0, v_start)."""
+    b = actor.behaviour
+    if isinstance(b, WaypointFollow):
+        return b.speed_mps
+    if isinstance(b, IdmFollow):
+        return max(b.initial_speed_mps, b.desired_speed_mps)
+    return max([b.initial_speed_mps, *(p.target_speed_mps for p in b.phases)])
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mover:
     """What a follower needs to know about a leader: centre, heading, speed and length."""

@@ -38,8 +38,8 @@ def test_unknown_keys_are_named_with_the_allowed_ones(write: Writer, doc: dict[s
     doc["colour"] = "red"
     doc["parameters"][1]["step"] = 0.1
     found = problems(write, doc)
-    assert ("colour", "unknown key (allowed: name, version, description, criticality, duration_s, odd, parameters, "
-                      "criteria, builder, test_only, edge_cases)") in found
+    assert ("colour", "unknown key (allowed: name, version, description, criticality, actors_of_interest, "
+                      "duration_s, odd, parameters, criteria, builder, test_only, edge_cases)") in found
     assert any(field == "parameters[1].step" and reason.startswith("unknown key (allowed: name, type")
                for field, reason in found)
 

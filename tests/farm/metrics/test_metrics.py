@@ -51,11 +51,26 @@ def test_no_ttc_for_a_car_in_the_next_lane_or_one_pulling_away() -> None:
     assert math.isinf(compute_metrics(_trace(np.full(5, 20.0), body_xy=(40.0, 0.0), body_v_mps=25.0)).min_ttc_s)
 
 
-def test_deceleration_and_jerk_from_a_5mps2_brake() -> None:
+def test_deceleration_and_jerk_from_a_5mps2_brake_are_savitzky_golay_derivatives() -> None:
+    """A 5 m/s^2 brake held for 2 s, at 10 Hz.
+
+    The 5-tick quadratic Savitzky-Golay derivative at an interior tick is
+    sum(k * y[i+k], k = -2..2) / (10 dt). On the speed it gives the accel ramp
+    0, -1, -2.5, -4, -5 m/s^2 across the brake onset (and exactly -5 while braking);
+    applied again on that ramp its peak is (1 - 4 - 10) / 1.0 = -13 m/s^3. A raw
+    one-tick difference would read 50 m/s^3.
+    """
     speed = np.concatenate([np.full(10, 20.0), 20.0 - 0.5 * np.arange(1, 21), np.full(10, 10.0)])
     m = compute_metrics(_trace(speed))
     assert m.max_decel_mps2 == pytest.approx(5.0, abs=1e-9)
-    assert m.max_jerk_mps3 == pytest.approx(50.0, abs=1e-9)  # 0 -> -5 m/s^2 in one 0.1 s tick
+    assert m.max_jerk_mps3 == pytest.approx(13.0, abs=1e-9)
+
+
+def test_comfort_metrics_ignore_the_ticks_from_first_contact_on() -> None:
+    # cruising at 10 m/s, then the impact stops the ego within a tick: no braking happened before it
+    speed = np.concatenate([np.full(20, 10.0), np.zeros(5)])
+    m = compute_metrics(_trace(speed, body_xy=(30.0, 0.0), contacts_at=20))
+    assert (m.max_decel_mps2, m.max_jerk_mps3, m.max_lat_accel_mps2) == pytest.approx((0.0, 0.0, 0.0), abs=1e-9)
 
 
 def test_route_completion_and_time_to_goal() -> None:
