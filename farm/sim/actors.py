@@ -181,10 +181,20 @@ class ActorSet:
                 st.s_m += st.speed_mps * dt_s
                 st.dirty = True
 
-    def step_free(self, step_index: int, n_steps: int, dt_s: float) -> None:
-        """``n_steps`` steps from ``step_index`` while ``needs_ego`` is False (the same as single steps)."""
+    def step_free(self, step_index: int, n_steps: int, dt_s: float,
+                  trail: list[list[tuple[float, float]]] | None = None) -> None:
+        """``n_steps`` steps from ``step_index`` while ``needs_ego`` is False (the same as single steps).
+
+        ``trail``, if given, receives every actor's (s, speed) after every step.
+        """
         for k in range(step_index, step_index + n_steps):
             self.step(k, dt_s, None, None)
+            if trail is not None:
+                trail.append(self.progress())
+
+    def progress(self) -> list[tuple[float, float]]:
+        """(arc length, speed) of every actor, in scene order."""
+        return [(st.s_m, st.speed_mps) for st in self.states]
 
     def _fire(self, step_index: int, dt_s: float, ego_xy: tuple[float, float] | None) -> None:
         fired = [st for st in self._waiting if self._fires(st, step_index * dt_s, ego_xy)]

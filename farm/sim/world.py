@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pybullet as pb
@@ -30,7 +31,7 @@ from farm.sim.bodies import (
     create_object_box,
     set_planar_pose,
 )
-from farm.sim.contact import REACH_MARGIN, ContactMonitor, Point, Sweep, impact
+from farm.sim.contact import REACH_MARGIN, ContactMonitor, Point, Pose, Sweep, impact
 from farm.sim.ego import EgoBody, EgoModel, Planar
 from farm.sim.mission import build_mission, densify
 from farm.sim.session import SimSession
@@ -44,6 +45,19 @@ __all__ = ["BodyState", "EgoState", "SimSession", "World"]
 
 RAY_BATCH_MAX = 16384  # pybullet's limit on rays per rayTestBatch call
 PUSH_MARGIN_M = 1.0  # dynamic ego: actors within touching distance + this are moved every physics step
+
+
+@dataclass(slots=True)
+class _Trail:
+    """Per physics step of a kinematic stretch: the ego's (x, y, yaw, speed) and every actor's (s, speed)."""
+
+    ego: list[tuple[float, float, float, float]] = field(default_factory=list)
+    actors: list[list[tuple[float, float]]] = field(default_factory=list)
+
+
+def _planar(x_m: float, y_m: float, yaw_rad: float, speed_mps: float) -> Planar:
+    return Planar(x_m=x_m, y_m=y_m, yaw_rad=yaw_rad, vx_mps=speed_mps * math.cos(yaw_rad),
+                  vy_mps=speed_mps * math.sin(yaw_rad), yaw_rate_radps=0.0, speed_mps=speed_mps)
 
 
 class World:
@@ -72,7 +86,7 @@ class World:
                               for i, a in enumerate(scene.actors)]
         self._obstacle_bodies = [self._add_box(o.obstacle_id, o.length_m, o.width_m, o.height_m, o.x_m, o.y_m,
                                                o.yaw_rad) for o in scene.obstacles]
-        self._obstacle_xy = [(o.x_m, o.y_m) for o in scene.obstacles]
+        self._obstacle_poses = [(o.x_m, o.y_m, o.yaw_rad) for o in scene.obstacles]
         self._bodies_in_order = [*self._actor_bodies, *self._obstacle_bodies]
         self._body_names = {body: name for name, body in self._bodies_in_order}
         self._radii_m = [1.001 * math.hypot(*actor_size_m(a)[:2]) / 2.0 + 1e-3 for a in scene.actors] + [
@@ -82,9 +96,14 @@ class World:
         self._ego = self._build_ego(scene, self._ego_body)
         self._body_ids.append(self._ego.body_id)
         self._speed_caps_mps = [speed_cap_mps(a) for a in scene.actors] + [0.0] * len(scene.obstacles)
+        self._sizes_m = [actor_size_m(a)[:2] for a in scene.actors] + [(o.length_m, o.width_m)
+                                                                      for o in scene.obstacles]
+        # the ego box's centre moves up to this x the rear axle's speed (it swings round when turning)
+        self._ego_swing = math.hypot(1.0, math.tan(self.limits.max_steer_rad) / self.limits.wheelbase_m
+                                     * self._ego_body.centre_ahead_m)
         self._monitor = ContactMonitor(self._client, self._ego.body_id,
                                        names=[name for name, _ in self._bodies_in_order],
-                                       bodies=[body for _, body in self._bodies_in_order], radii_m=self._radii_m,
+                                       bodies=[body for _, body in self._bodies_in_order], sizes_m=self._sizes_m,
                                        ego_radius_m=self._ego_radius_m)
         self._impact: Impact | None = None
 
@@ -132,39 +151,46 @@ class World:
     def step(self, n_steps: int) -> None:
         """Advance ``n_steps`` physics steps (actors first, from the ego state at the start of each step).
 
-        Steps are taken one at a time while the dynamic ego's physics, an actor
-        watching the ego or a body within sweeping reach needs it; otherwise a
-        kinematic ego and the actors are advanced one after the other in tight
-        loops, with the same result.
+        A kinematic ego and actors that do not look at it are independent, so they
+        are then advanced one after the other in tight loops, with the same result.
+        Bodies within sweeping reach are checked at every step: from the engine
+        after each step (dynamic), or from the steps' poses afterwards (kinematic).
         """
         if n_steps <= 0:
             return
-        v_start = self._ego.planar().speed_mps
-        end = self._step_index + n_steps
-        swept = self._within_reach(n_steps * self._dt_s)
-        while self._step_index < end and (self._physics or self._actors.needs_ego or swept):
+        start, first = self._ego.planar(), self._step_index
+        end = first + n_steps
+        swept = self._within_reach(start, n_steps * self._dt_s)
+        trail = _Trail() if swept and not self._physics else None
+        while self._step_index < end and (self._physics or self._actors.needs_ego):
             ego = self._ego.planar()  # once per step: it is a pybullet query in the dynamic fidelity
             if self._actors.needs_ego:
                 self._actors.step(self._step_index, self._dt_s, self._ego_mover(ego), (ego.x_m, ego.y_m))
             else:
                 self._actors.step(self._step_index, self._dt_s, None, None)
-            if self._physics:
-                self._push_actors(near=ego)
-            self._ego.advance(self._dt_s)
             self._step_index += 1
-            touching = self._latch_contacts() if self._physics else []
+            if not self._physics:
+                self._ego.advance_steps(1, self._dt_s, trail.ego if trail else None)
+                if trail is not None:
+                    trail.actors.append(self._actors.progress())
+                continue
+            self._push_actors(near=ego)
+            self._ego.advance(self._dt_s)
+            touching = self._latch_contacts()
             if swept or touching:
                 self._sweep_step(ego, swept, touching)
         if self._step_index < end:
-            self._actors.step_free(self._step_index, end - self._step_index, self._dt_s)
-            self._ego.advance_steps(end - self._step_index, self._dt_s)
+            self._actors.step_free(self._step_index, end - self._step_index, self._dt_s,
+                                   trail.actors if trail else None)
+            self._ego.advance_steps(end - self._step_index, self._dt_s, trail.ego if trail else None)
             self._step_index = end
-        self._accel_mps2 = (self._ego.planar().speed_mps - v_start) / (n_steps * self._dt_s)
+        if trail is not None:
+            self._sweep_trail(swept, first, start, trail)
+        self._accel_mps2 = (self._ego.planar().speed_mps - start.speed_mps) / (n_steps * self._dt_s)
 
-    def _within_reach(self, duration_s: float) -> list[int]:
+    def _within_reach(self, p: Planar, duration_s: float) -> list[int]:
         """Bodies that could come within the sweep range in ``duration_s`` at their top speeds."""
-        p = self._ego.planar()
-        ego_cap_mps = abs(p.speed_mps) + (self.limits.max_accel_mps2 + 1.0) * duration_s
+        ego_cap_mps = (abs(p.speed_mps) + (self.limits.max_accel_mps2 + 1.0) * duration_s) * self._ego_swing
         reach_m = [(ego_cap_mps + cap) * duration_s * REACH_MARGIN + 0.05 for cap in self._speed_caps_mps]
         return self._monitor.within_reach(self._centre(p), self._centres(), reach_m)
 
@@ -175,6 +201,41 @@ class World:
         touching = self._monitor.measure_step(self._centre(after), centres, indices, self._place)
         if self._impact is None and (touching or engine_contacts):
             self._impact = self._impact_with((touching or sorted(engine_contacts))[0], before, after)
+
+    def _sweep_trail(self, indices: list[int], first_step: int, start: Planar, trail: _Trail) -> None:
+        """Gaps and contacts at every step of a kinematic stretch, from the poses it went through."""
+        e = np.asarray(trail.ego)
+        n = len(e)
+        ahead, lim = self._ego_body.centre_ahead_m, self.limits
+        ego_box = (e[:, 0] + ahead * np.cos(e[:, 2]), e[:, 1] + ahead * np.sin(e[:, 2]), e[:, 2],
+                   np.full(n, lim.length_m), np.full(n, lim.width_m))
+        hit = self._monitor.measure_trail(ego_box, indices, self._trail_boxes(indices, trail, n))
+        if hit is None or self._impact is not None:
+            return
+        k, name = hit
+        before = _planar(*map(float, e[k - 1])) if k else start
+        i = self._monitor.names.index(name)
+        body = next(b for b in self.bodies() if b.body_id == name)
+        if i < len(self._actor_bodies):
+            s_m, v = trail.actors[k][i]
+            x, y, yaw = self._actors.states[i].track.pose(s_m)
+            body = replace(body, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=v * math.cos(yaw), vy_mps=v * math.sin(yaw))
+        self._impact = impact((first_step + k + 1) * self._dt_s, before, _planar(*map(float, e[k])), body)
+
+    def _trail_boxes(self, indices: list[int], trail: _Trail, n: int) -> tuple[np.ndarray, ...]:
+        """The boxes (x, y, yaw, length, width) of bodies ``indices`` at the trail's ``n`` steps, (K, n) arrays."""
+        poses = np.empty((len(indices), n, 3))
+        n_actors = len(self._actor_bodies)
+        for row, i in enumerate(indices):
+            if i < n_actors:
+                track = self._actors.states[i].track
+                poses[row] = [track.pose(step[i][0]) for step in trail.actors]
+            else:
+                o = self._scene.obstacles[i - n_actors]
+                poses[row] = (o.x_m, o.y_m, o.yaw_rad)
+        sizes = np.array([self._sizes_m[i] for i in indices])
+        return (poses[:, :, 0], poses[:, :, 1], poses[:, :, 2], np.repeat(sizes[:, :1], n, axis=1),
+                np.repeat(sizes[:, 1:], n, axis=1))
 
     def _impact_with(self, name: str, before: Planar, after: Planar) -> Impact:
         body = next(b for b in self.bodies() if b.body_id == name)
@@ -196,8 +257,9 @@ class World:
         ahead = self._ego_body.centre_ahead_m
         return p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
 
-    def _centres(self) -> list[Point]:
-        return [state.track.pose(state.s_m)[:2] for state in self._actors.states] + self._obstacle_xy
+    def _centres(self) -> list[Pose]:
+        """Every body's box pose (centre x, y and yaw), actors then obstacles."""
+        return [state.track.pose(state.s_m) for state in self._actors.states] + self._obstacle_poses
 
     def _ego_mover(self, p: Planar) -> Mover:
         ahead = self._ego_body.centre_ahead_m
