@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pybullet as pb
@@ -36,6 +36,7 @@ from farm.sim.ego import EgoBody, EgoModel, Planar
 from farm.sim.mission import build_mission, densify
 from farm.sim.session import SimSession
 from farm.sim.state import BodyState, EgoState
+from farm.sim.trail import Trail
 from farm.sim.vehicle_dynamic import DynamicVehicle
 from farm.sim.vehicle_kinematic import KinematicVehicle
 from farm.spec import FIDELITIES, SimSettings
@@ -45,19 +46,6 @@ __all__ = ["BodyState", "EgoState", "SimSession", "World"]
 
 RAY_BATCH_MAX = 16384  # pybullet's limit on rays per rayTestBatch call
 PUSH_MARGIN_M = 1.0  # dynamic ego: actors within touching distance + this are moved every physics step
-
-
-@dataclass(slots=True)
-class _Trail:
-    """Per physics step of a kinematic stretch: the ego's (x, y, yaw, speed) and every actor's (s, speed)."""
-
-    ego: list[tuple[float, float, float, float]] = field(default_factory=list)
-    actors: list[list[tuple[float, float]]] = field(default_factory=list)
-
-
-def _planar(x_m: float, y_m: float, yaw_rad: float, speed_mps: float) -> Planar:
-    return Planar(x_m=x_m, y_m=y_m, yaw_rad=yaw_rad, vx_mps=speed_mps * math.cos(yaw_rad),
-                  vy_mps=speed_mps * math.sin(yaw_rad), yaw_rate_radps=0.0, speed_mps=speed_mps)
 
 
 class World:
@@ -161,7 +149,7 @@ class World:
         start, first = self._ego.planar(), self._step_index
         end = first + n_steps
         swept = self._within_reach(start, n_steps * self._dt_s)
-        trail = _Trail() if swept and not self._physics else None
+        trail = Trail() if swept and not self._physics else None
         while self._step_index < end and (self._physics or self._actors.needs_ego):
             ego = self._ego.planar()  # once per step: it is a pybullet query in the dynamic fidelity
             if self._actors.needs_ego:
@@ -202,40 +190,22 @@ class World:
         if self._impact is None and (touching or engine_contacts):
             self._impact = self._impact_with((touching or sorted(engine_contacts))[0], before, after)
 
-    def _sweep_trail(self, indices: list[int], first_step: int, start: Planar, trail: _Trail) -> None:
+    def _sweep_trail(self, indices: list[int], first_step: int, start: Planar, trail: Trail) -> None:
         """Gaps and contacts at every step of a kinematic stretch, from the poses it went through."""
-        e = np.asarray(trail.ego)
-        n = len(e)
-        ahead, lim = self._ego_body.centre_ahead_m, self.limits
-        ego_box = (e[:, 0] + ahead * np.cos(e[:, 2]), e[:, 1] + ahead * np.sin(e[:, 2]), e[:, 2],
-                   np.full(n, lim.length_m), np.full(n, lim.width_m))
-        hit = self._monitor.measure_trail(ego_box, indices, self._trail_boxes(indices, trail, n))
+        lim, n_actors = self.limits, len(self._actor_bodies)
+        ego_box = trail.ego_boxes(self._ego_body.centre_ahead_m, lim.length_m, lim.width_m)
+        hit = self._monitor.measure_trail(ego_box, indices, trail.body_boxes(
+            indices, [st.track for st in self._actors.states], self._obstacle_poses, self._sizes_m))
         if hit is None or self._impact is not None:
             return
         k, name = hit
-        before = _planar(*map(float, e[k - 1])) if k else start
         i = self._monitor.names.index(name)
         body = next(b for b in self.bodies() if b.body_id == name)
-        if i < len(self._actor_bodies):
-            s_m, v = trail.actors[k][i]
-            x, y, yaw = self._actors.states[i].track.pose(s_m)
-            body = replace(body, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=v * math.cos(yaw), vy_mps=v * math.sin(yaw))
-        self._impact = impact((first_step + k + 1) * self._dt_s, before, _planar(*map(float, e[k])), body)
-
-    def _trail_boxes(self, indices: list[int], trail: _Trail, n: int) -> tuple[np.ndarray, ...]:
-        """The boxes (x, y, yaw, length, width) of bodies ``indices`` at the trail's ``n`` steps, (K, n) arrays."""
-        poses = np.empty((len(indices), n, 3))
-        n_actors = len(self._actor_bodies)
-        for row, i in enumerate(indices):
-            if i < n_actors:
-                track = self._actors.states[i].track
-                poses[row] = [track.pose(step[i][0]) for step in trail.actors]
-            else:
-                o = self._scene.obstacles[i - n_actors]
-                poses[row] = (o.x_m, o.y_m, o.yaw_rad)
-        sizes = np.array([self._sizes_m[i] for i in indices])
-        return (poses[:, :, 0], poses[:, :, 1], poses[:, :, 2], np.repeat(sizes[:, :1], n, axis=1),
-                np.repeat(sizes[:, 1:], n, axis=1))
+        if i < n_actors:
+            x, y, yaw, vx, vy = trail.actor_state(k, i, self._actors.states[i].track)
+            body = replace(body, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=vx, vy_mps=vy)
+        before = trail.ego_planar(k - 1) if k else start
+        self._impact = impact((first_step + k + 1) * self._dt_s, before, trail.ego_planar(k), body)
 
     def _impact_with(self, name: str, before: Planar, after: Planar) -> Impact:
         body = next(b for b in self.bodies() if b.body_id == name)
@@ -262,16 +232,14 @@ class World:
         return [state.track.pose(state.s_m) for state in self._actors.states] + self._obstacle_poses
 
     def _ego_mover(self, p: Planar) -> Mover:
-        ahead = self._ego_body.centre_ahead_m
-        return Mover(x_m=p.x_m + ahead * math.cos(p.yaw_rad), y_m=p.y_m + ahead * math.sin(p.yaw_rad),
-                     yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
+        x_m, y_m = self._centre(p)
+        return Mover(x_m=x_m, y_m=y_m, yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
 
     def _push_actors(self, *, near: Planar | None = None) -> None:
         """Teleport moved actors' boxes; given the ego's state ``near``, only those it could touch this step."""
         near_ego_only = near is not None
         if near is not None:
-            ahead = self._ego_body.centre_ahead_m
-            ex, ey = near.x_m + ahead * math.cos(near.yaw_rad), near.y_m + ahead * math.sin(near.yaw_rad)
+            ex, ey = self._centre(near)
         for state, (_, body), z_m, radius in zip(self._actors.states, self._actor_bodies, self._actor_z_m,
                                                  self._radii_m[:len(self._actor_bodies)], strict=True):
             if state.dirty:
