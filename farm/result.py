@@ -166,12 +166,17 @@ def tally(statuses: Sequence[str | Status], preventable: Sequence[bool | None] |
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Metrics:
-    """Per-rollout metrics from simulator ground truth sampled at the stack rate."""
+    """Per-rollout metrics from simulator ground truth (contacts and small gaps at the physics rate)."""
 
     collision: bool = False
-    collision_speed_mps: float = 0.0   # ego speed at first contact [m/s]
+    collision_speed_mps: float = 0.0   # ego speed at the physics step of first contact, before it [m/s]
+    collision_rel_speed_mps: float = 0.0  # |v_ego - v_other| then: the closing speed [m/s]
+    collision_kind: str = "none"       # other body: vehicle | pedestrian | cyclist | static | none
+    collision_class: str = "none"      # nuPlan's: stopped_ego | stopped_track | rear | front | lateral | none
+    collision_at_fault: bool = False   # front or stopped_track, or lateral out of lane; False without collision
     min_ttc_s: float = math.inf        # min time-to-collision to any actor/obstacle ahead [s]
     min_distance_m: float = math.inf   # min ego-footprint to other-footprint gap [m]
+    min_distance_interest_m: float | None = None  # the same to the family's actors_of_interest; None: none declared
     route_completion: float = 0.0      # fraction of the route's goal arc length reached [0..1]
     time_to_goal_s: float | None = None  # sim time at goal; None if never reached [s]
     max_decel_mps2: float = 0.0        # max longitudinal deceleration (positive) [m/s^2]

@@ -44,8 +44,13 @@ RUNS_SCHEMA = pa.schema([
     ("outcome_hash", pa.string()),
     ("collision", pa.bool_()),
     ("collision_speed_mps", pa.float64()),
+    ("collision_rel_speed_mps", pa.float64()),
+    ("collision_kind", pa.string()),
+    ("collision_class", pa.string()),
+    ("collision_at_fault", pa.bool_()),
     ("min_ttc_s", pa.float64()),
     ("min_distance_m", pa.float64()),
+    ("min_distance_interest_m", pa.float64()),
     ("route_completion", pa.float64()),
     ("time_to_goal_s", pa.float64()),
     ("max_decel_mps2", pa.float64()),
@@ -132,9 +137,10 @@ def _run_row(result: RolloutResult, sweep_id: str) -> dict[str, Any]:
     return row
 
 
-_METRIC_COLUMNS = ("collision", "collision_speed_mps", "min_ttc_s", "min_distance_m", "route_completion",
-                   "time_to_goal_s", "max_decel_mps2", "max_jerk_mps3", "max_lat_accel_mps2", "offroad",
-                   "speed_violation", "safety_triggers", "fallbacks")
+_METRIC_COLUMNS = ("collision", "collision_speed_mps", "collision_rel_speed_mps", "collision_kind",
+                   "collision_class", "collision_at_fault", "min_ttc_s", "min_distance_m", "min_distance_interest_m",
+                   "route_completion", "time_to_goal_s", "max_decel_mps2", "max_jerk_mps3", "max_lat_accel_mps2",
+                   "offroad", "speed_violation", "safety_triggers", "fallbacks")
 
 
 PREVENTABLE_COLUMNS = ("preventable", "preventable_rule", "ref_impact_speed_mps", "ref_min_gap_m", "ref_policy",

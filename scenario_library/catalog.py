@@ -129,7 +129,7 @@ def resolve_params(family: Family, overrides: Mapping[str, Any], *, source: str 
 
 
 def build_scene(family: Family, params: Mapping[str, ParamValue]) -> SceneSpec:
-    """``family.build(params)``: the concrete scene of ``family`` for ``params``."""
+    """``family.build(params)``: the concrete scene of ``family`` for ``params`` (with its actors of interest)."""
     return family.build(params)
 
 
@@ -137,7 +137,8 @@ def family_dict(family: Family) -> dict[str, Any]:
     """A JSON-ready description of a family (what ``simfarm scenarios show --json`` prints)."""
     return {
         "name": family.name, "version": family.version, "description": family.description,
-        "criticality": family.criticality, "duration_s": family.duration_s, "test_only": family.test_only,
+        "criticality": family.criticality, "actors_of_interest": list(family.actors_of_interest),
+        "duration_s": family.duration_s, "test_only": family.test_only,
         "odd": {k: list(v) for k, v in family.odd.items()}, "odd_tags": list(family.odd_tags),
         "parameters": [{
             "name": p.name, "type": p.type, "unit": p.unit, "description": p.description, "nominal": p.nominal,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from scenario_library.builder_ref import builder_function
@@ -31,7 +31,7 @@ class Criterion:
 
     metric: str
     op: str
-    value: float | bool
+    value: float | bool | str
     text: str
 
     def evaluate(self, metrics: Mapping[str, Any]) -> str | None:
@@ -102,6 +102,7 @@ class Family:
     may_pass: tuple[MayPass, ...] = ()  # adversarial stacks excused from failing the nominal case
     edge_cases: tuple[Mapping[str, Any], ...] = ()  # documented failing edges: {name, params, expect}
     preventable: PreventableRule | None = None  # the preventability rule (None: no verdict)
+    actors_of_interest: tuple[str, ...] = ()  # actor/obstacle ids of the scene that min_distance_interest_m measures
 
     @property
     def odd_tags(self) -> tuple[str, ...]:
@@ -137,4 +138,4 @@ class Family:
         scene = builder_function(self.builder)(**values)
         if not isinstance(scene, SceneSpec):
             raise error(self.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
-        return scene
+        return replace(scene, actors_of_interest=self.actors_of_interest)  # the metrics measure them

@@ -71,6 +71,7 @@ class FamilyDoc(Strict):
     version: int
     description: str
     criticality: Literal["critical", "standard"]
+    actors_of_interest: list[str] = []
     duration_s: float
     odd: dict[str, list[str]]
     parameters: list[ParameterDoc] = Field(min_length=1)

@@ -171,6 +171,7 @@ class SceneSpec:
     friction_mu: float = 0.9
     sensors: SensorConditions = SensorConditions()
     crosswalks_s_m: tuple[float, ...] = ()  # arc lengths on the ego route of marked crossings
+    actors_of_interest: tuple[str, ...] = ()  # actor/obstacle ids the family's metrics single out
 
     def lane(self, lane_id: str) -> Lane:
         """The lane called ``lane_id``; KeyError if absent."""

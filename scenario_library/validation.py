@@ -5,7 +5,7 @@ parameters, ODD attributes and values against the taxonomy (and the values a
 bound parameter's levels reach), the criteria grammar, the builder's signature,
 the adversarial stacks excused by ``may_pass``, the edge cases' parameters, and
 finally that the nominal and every edge case actually build a ``SceneSpec`` of
-the declared duration.
+the declared duration holding every actor of interest.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) 
                     criticality=doc.criticality, duration_s=doc.duration_s, odd=odd_tags,
                     parameters=tuple(parameters), criteria=tuple(criteria), builder=doc.builder, source=source,
                     test_only=doc.test_only, may_pass=may_pass,
-                    edge_cases=_edge_cases(doc, parameters, source, errors), preventable=preventable)
+                    edge_cases=_edge_cases(doc, parameters, source, errors), preventable=preventable,
+                    actors_of_interest=tuple(doc.actors_of_interest))
     if not errors:
         _builds(family, function, source, errors)
     if errors:
@@ -260,7 +261,7 @@ def _edge_cases(doc: FamilyDoc, parameters: list[Parameter], source: str,
 
 
 def _builds(family: Family, function: Callable[..., Any] | None, source: str, errors: list[ScenarioError]) -> None:
-    """The nominal case and every edge case must build a SceneSpec lasting ``duration_s``."""
+    """The nominal and every edge case must build a SceneSpec lasting ``duration_s``, with its actors of interest."""
     if function is None:
         return
     cases = [("nominal", {})] + [(f"edge case {e['name']}", e["params"]) for e in family.edge_cases]
@@ -278,3 +279,20 @@ def _builds(family: Family, function: Callable[..., Any] | None, source: str, er
             errors.append(error(source, "duration_s", f"{family.duration_s:g} s differs from the builder's scene "
                                                       f"duration {scene.duration_s:g} s"))
             return
+        if not _interest_present(family, scene, label, source, errors):
+            return
+
+
+def _interest_present(family: Family, scene: SceneSpec, label: str, source: str,
+                      errors: list[ScenarioError]) -> bool:
+    """Every declared actor of interest is an actor or obstacle of the built scene (and listed once)."""
+    known = [a.actor_id for a in scene.actors] + [o.obstacle_id for o in scene.obstacles]
+    for i, actor_id in enumerate(family.actors_of_interest):
+        if actor_id in family.actors_of_interest[:i]:
+            errors.append(error(source, f"actors_of_interest[{i}]", f"duplicate actor id {actor_id!r}"))
+            return False
+        if actor_id not in known:
+            errors.append(error(source, f"actors_of_interest[{i}]", f"unknown actor id {actor_id!r}: the {label} "
+                                                                   f"scene has {', '.join(known) or 'no actors'}"))
+            return False
+    return True

@@ -1,4 +1,4 @@
-"""Per-rollout metrics and pass/fail evaluation, one metric per module, from a ``Trace``.
+"""Per-rollout metrics and pass/fail evaluation, one metric (or one family of them) per module, from a ``Trace``.
 
 May import farm's contracts and ``scenario_library`` (criteria); never pybullet.
 """
@@ -9,10 +9,8 @@ from collections.abc import Sequence
 
 from farm.metrics import (
     collision,
-    decel,
+    comfort,
     distance,
-    jerk,
-    lat_accel,
     latency,
     offroad,
     route,
@@ -24,7 +22,7 @@ from farm.metrics.trace import Trace
 from farm.result import Event, Metrics, ModuleLatency
 from scenario_library.family import Criterion
 
-_METRIC_MODULES = (collision, ttc, distance, route, decel, jerk, lat_accel, offroad, speed, safety)
+_METRIC_MODULES = (collision, ttc, distance, route, comfort, offroad, speed, safety)
 _EVENT_MODULES = (collision, route, offroad, speed)
 
 

@@ -34,6 +34,16 @@ def actor_size_m(actor: Actor) -> tuple[float, float, float]:
     return size
 
 
+def speed_cap_mps(actor: Actor) -> float:
+    """A speed the actor never exceeds: scripted speeds move toward their targets, IDM stays below max(v0, v_start)."""
+    b = actor.behaviour
+    if isinstance(b, WaypointFollow):
+        return b.speed_mps
+    if isinstance(b, IdmFollow):
+        return max(b.initial_speed_mps, b.desired_speed_mps)
+    return max([b.initial_speed_mps, *(p.target_speed_mps for p in b.phases)])
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mover:
     """What a follower needs to know about a leader: centre, heading, speed and length."""
@@ -171,10 +181,20 @@ class ActorSet:
                 st.s_m += st.speed_mps * dt_s
                 st.dirty = True
 
-    def step_free(self, step_index: int, n_steps: int, dt_s: float) -> None:
-        """``n_steps`` steps from ``step_index`` while ``needs_ego`` is False (the same as single steps)."""
+    def step_free(self, step_index: int, n_steps: int, dt_s: float,
+                  trail: list[list[tuple[float, float]]] | None = None) -> None:
+        """``n_steps`` steps from ``step_index`` while ``needs_ego`` is False (the same as single steps).
+
+        ``trail``, if given, receives every actor's (s, speed) after every step.
+        """
         for k in range(step_index, step_index + n_steps):
             self.step(k, dt_s, None, None)
+            if trail is not None:
+                trail.append(self.progress())
+
+    def progress(self) -> list[tuple[float, float]]:
+        """(arc length, speed) of every actor, in scene order."""
+        return [(st.s_m, st.speed_mps) for st in self.states]
 
     def _fire(self, step_index: int, dt_s: float, ego_xy: tuple[float, float] | None) -> None:
         fired = [st for st in self._waiting if self._fires(st, step_index * dt_s, ego_xy)]

@@ -59,8 +59,12 @@ class EgoModel(Protocol):
     def advance(self, dt_s: float) -> None:
         """Advance by one physics step of ``dt_s``."""
 
-    def advance_steps(self, n_steps: int, dt_s: float) -> None:
-        """Advance by ``n_steps`` physics steps, exactly as as many ``advance`` calls would."""
+    def advance_steps(self, n_steps: int, dt_s: float, trail: list[tuple[float, float, float, float]] | None = None
+                      ) -> None:
+        """Advance by ``n_steps`` physics steps, exactly as as many ``advance`` calls would.
+
+        A model that can, appends (x, y, yaw, speed) after each step to ``trail``.
+        """
 
     def planar(self) -> Planar:
         """Current planar state."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -10,9 +11,9 @@ from autonomy.types import StackOutput
 from farm.metrics import ttc
 from farm.metrics.drivable import DrivableArea
 from farm.metrics.longitudinal import accel_series
-from farm.metrics.trace import Trace
+from farm.metrics.trace import Impact, Trace
 from farm.result import Event, Telemetry
-from scenario_library.scene import SceneSpec
+from scenario_library.scene import Road, SceneSpec
 
 
 class TraceRecorder:
@@ -22,13 +23,16 @@ class TraceRecorder:
         self._world = world
         self._dt_s = dt_s
         self._drivable = DrivableArea(scene.road)
+        self._own_lane = DrivableArea(Road(kind=scene.road.kind, lanes=(scene.lane(scene.ego.lane_id),),
+                                           shoulder_m=0.0))
+        self._interest_ids = scene.actors_of_interest
         mission = world.mission()
         self._goal_s_m = float(mission.goal_s_m)
         self._stop_at_goal = bool(mission.stop_at_goal)
         self._speed_limit_mps = float(mission.speed_limit_mps)
         self._start_s_m = float(world.route.project(mission.initial_x_m, mission.initial_y_m)[0])
         self._rows: dict[str, list[float]] = {k: [] for k in (
-            "t_s", "x", "y", "yaw", "v", "lat", "s", "gap", "cmd_a", "cmd_steer")}
+            "t_s", "x", "y", "yaw", "v", "lat", "s", "gap", "gap_interest", "cmd_a", "cmd_steer")}
         self._offroad: list[bool] = []
         self._contacts: list[tuple[str, ...]] = []
         self._bodies: list[np.ndarray] = []
@@ -41,13 +45,14 @@ class TraceRecorder:
         """Sample truth after the tick's physics and keep the stack's command, events and timings."""
         w = self._world
         ego = w.ego_state()
-        gap_m, _ = w.nearest_gap()
-        contacts = w.contacts()
+        sweep = w.sweep(self._interest_ids)
+        gap_m, contacts = sweep.gap_m, sweep.contacts
+        gap_interest_m = min((sweep.body_gap_m.get(i, np.inf) for i in self._interest_ids), default=np.inf)
         t_s = float(w.t_s)
         limits = w.limits
         for key, value in (("t_s", t_s), ("x", ego.x_m), ("y", ego.y_m), ("yaw", ego.yaw_rad), ("v", ego.speed_mps),
                            ("lat", ego.lat_accel_mps2), ("s", w.route.project(ego.x_m, ego.y_m)[0]),
-                           ("gap", gap_m), ("cmd_a", output.command.accel_mps2),
+                           ("gap", gap_m), ("gap_interest", gap_interest_m), ("cmd_a", output.command.accel_mps2),
                            ("cmd_steer", output.command.steer_rad)):
             self._rows[key].append(float(value))
         self._offroad.append(not self._drivable.footprint_inside(
@@ -91,10 +96,21 @@ class TraceRecorder:
             ego_rear_overhang_m=self._world.limits.rear_overhang_m, body_ids=ids, body_kinds=kinds,
             body_xy_m=bodies[:, :, 0:2], body_yaw_rad=bodies[:, :, 2], body_vxy_mps=bodies[:, :, 3:5],
             body_length_m=lengths, body_width_m=widths, contacts=tuple(self._contacts), gap_m=r["gap"],
+            impact=self._impact(), interest_ids=self._interest_ids, gap_interest_m=r["gap_interest"],
             offroad=np.asarray(self._offroad, dtype=bool), cmd_accel_mps2=r["cmd_a"],
             cmd_steer_rad=r["cmd_steer"], stack_events=tuple(self._events),
             timings_s={k: np.asarray(v) for k, v in self._timings.items()},
         )
+
+
+    def _impact(self) -> Impact | None:
+        """The world's first contact, with whether the ego was then wholly inside its own lane."""
+        hit: Impact | None = self._world.impact
+        if hit is None:
+            return None
+        limits = self._world.limits
+        return replace(hit, ego_in_lane=self._own_lane.footprint_inside(
+            hit.ego_x_m, hit.ego_y_m, hit.ego_yaw_rad, limits.length_m, limits.width_m, limits.rear_overhang_m))
 
 
 def telemetry(trace: Trace) -> Telemetry:

@@ -135,8 +135,9 @@ class DynamicVehicle:
                                      forces=[STEER_MOTOR_FORCE_NM] * 2, positionGains=[1.0, 1.0],
                                      physicsClientId=self._client)
 
-    def advance_steps(self, n_steps: int, dt_s: float) -> None:
-        """``n_steps`` single steps."""
+    def advance_steps(self, n_steps: int, dt_s: float, trail: list[tuple[float, float, float, float]] | None = None
+                      ) -> None:
+        """``n_steps`` single steps (no ``trail``: the world queries the engine after each step instead)."""
         for _ in range(n_steps):
             self.advance(dt_s)
 

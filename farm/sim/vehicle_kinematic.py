@@ -61,10 +61,12 @@ class KinematicVehicle:
         """One step (see ``advance_steps``)."""
         self.advance_steps(1, dt_s)
 
-    def advance_steps(self, n_steps: int, dt_s: float) -> None:
+    def advance_steps(self, n_steps: int, dt_s: float, trail: list[tuple[float, float, float, float]] | None = None
+                      ) -> None:
         """``n_steps`` steps: rate-limited steering, friction-limited accel and curvature, midpoint integration.
 
         A tight loop over local variables; the same operations as ``n_steps`` single steps.
+        ``trail``, if given, receives (x, y, yaw, speed) after every step.
         """
         lim, target_steer = self._body.limits, self._command.steer_rad
         grip2, wheelbase = self._grip_mps2**2, lim.wheelbase_m
@@ -94,6 +96,8 @@ class KinematicVehicle:
             if dyaw != 0.0:
                 yaw = (yaw + dyaw + math.pi) % (2.0 * math.pi) - math.pi
             v0 = v1
+            if trail is not None:
+                trail.append((x, y, yaw, v1))
         self.steer_rad, self._x_m, self._y_m, self._yaw_rad, self._speed_mps = steer, x, y, yaw, v0
         self._yaw_rate_radps = yaw_rate
         self._synced = False

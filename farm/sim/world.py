@@ -6,97 +6,46 @@ only through ``step`` in fixed physics steps of ``1 / sim.physics_hz``. Poses of
 kinematically moved bodies are pushed to pybullet lazily, right before a query
 (contacts, gaps, rays) needs them; in ``dynamic`` fidelity actors within reach
 of the ego are also pushed every physics step, because the ego's physics touches them.
+Contacts and small gaps are checked at the physics rate in both fidelities
+(``farm.sim.contact``); the first contact is kept as an ``Impact``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from types import TracebackType
+from collections.abc import Collection
+from dataclasses import replace
 
 import numpy as np
 import pybullet as pb
 
 from autonomy.geometry import Path
 from autonomy.types import ControlCommand, Mission, VehicleLimits
-from farm.errors import ExecutionError, InputError
-from farm.sim.actors import ActorSet, Mover, actor_size_m
+from farm.errors import InputError
+from farm.metrics.trace import Impact
+from farm.sim.actors import ActorSet, Mover, actor_size_m, speed_cap_mps
 from farm.sim.bodies import (
     RAY_MASK,
     configure_physics,
     create_ground,
     create_object_box,
-    min_distance_m,
     set_planar_pose,
 )
+from farm.sim.contact import REACH_MARGIN, ContactMonitor, Point, Pose, Sweep, impact
 from farm.sim.ego import EgoBody, EgoModel, Planar
 from farm.sim.mission import build_mission, densify
+from farm.sim.session import SimSession
+from farm.sim.state import BodyState, EgoState
+from farm.sim.trail import Trail
 from farm.sim.vehicle_dynamic import DynamicVehicle
 from farm.sim.vehicle_kinematic import KinematicVehicle
 from farm.spec import FIDELITIES, SimSettings
 from scenario_library.scene import Lane, SceneSpec
 
-GAP_CAP_M = 50.0
+__all__ = ["BodyState", "EgoState", "SimSession", "World"]
+
 RAY_BATCH_MAX = 16384  # pybullet's limit on rays per rayTestBatch call
-CONTACT_TOLERANCE_M = 0.02  # a resting contact in Bullet keeps a few millimetres of separation
 PUSH_MARGIN_M = 1.0  # dynamic ego: actors within touching distance + this are moved every physics step
-
-
-class SimSession:
-    """One pybullet DIRECT client, reused across the rollouts of a batch (resetSimulation per world)."""
-
-    def __init__(self) -> None:
-        self.client_id: int = pb.connect(pb.DIRECT)
-        if self.client_id < 0:
-            raise ExecutionError("could not start a pybullet DIRECT client", source="pybullet")
-        self._closed = False
-
-    def close(self) -> None:
-        """Disconnect; idempotent."""
-        if not self._closed:
-            self._closed = True
-            pb.disconnect(physicsClientId=self.client_id)
-
-    @property
-    def connected(self) -> bool:
-        """False once closed."""
-        return not self._closed
-
-    def __enter__(self) -> SimSession:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EgoState:
-    """Ground truth of the ego at its rear axle centre; accel is the mean over the last ``step`` call."""
-
-    x_m: float
-    y_m: float
-    yaw_rad: float
-    speed_mps: float  # signed, along the heading
-    yaw_rate_radps: float
-    accel_mps2: float  # longitudinal
-    lat_accel_mps2: float  # speed x yaw rate
-    steer_rad: float
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BodyState:
-    """Ground truth of a non-ego body (actor or static obstacle) at its box centre."""
-
-    body_id: str
-    kind: str  # vehicle | pedestrian | cyclist | static
-    x_m: float
-    y_m: float
-    yaw_rad: float
-    vx_mps: float
-    vy_mps: float
-    length_m: float
-    width_m: float
 
 
 class World:
@@ -125,16 +74,26 @@ class World:
                               for i, a in enumerate(scene.actors)]
         self._obstacle_bodies = [self._add_box(o.obstacle_id, o.length_m, o.width_m, o.height_m, o.x_m, o.y_m,
                                                o.yaw_rad) for o in scene.obstacles]
-        self._obstacle_xy = [(o.x_m, o.y_m) for o in scene.obstacles]
+        self._obstacle_poses = [(o.x_m, o.y_m, o.yaw_rad) for o in scene.obstacles]
         self._bodies_in_order = [*self._actor_bodies, *self._obstacle_bodies]
         self._body_names = {body: name for name, body in self._bodies_in_order}
-        self._touched: set[str] = set()
         self._radii_m = [1.001 * math.hypot(*actor_size_m(a)[:2]) / 2.0 + 1e-3 for a in scene.actors] + [
             1.001 * math.hypot(o.length_m, o.width_m) / 2.0 + 1e-3 for o in scene.obstacles]
         self._ego_body = EgoBody(limits=self.limits)
         self._ego_radius_m = 1.001 * math.hypot(self.limits.length_m, self.limits.width_m) / 2.0 + 1e-3
         self._ego = self._build_ego(scene, self._ego_body)
         self._body_ids.append(self._ego.body_id)
+        self._speed_caps_mps = [speed_cap_mps(a) for a in scene.actors] + [0.0] * len(scene.obstacles)
+        self._sizes_m = [actor_size_m(a)[:2] for a in scene.actors] + [(o.length_m, o.width_m)
+                                                                      for o in scene.obstacles]
+        # the ego box's centre moves up to this x the rear axle's speed (it swings round when turning)
+        self._ego_swing = math.hypot(1.0, math.tan(self.limits.max_steer_rad) / self.limits.wheelbase_m
+                                     * self._ego_body.centre_ahead_m)
+        self._monitor = ContactMonitor(self._client, self._ego.body_id,
+                                       names=[name for name, _ in self._bodies_in_order],
+                                       bodies=[body for _, body in self._bodies_in_order], sizes_m=self._sizes_m,
+                                       ego_radius_m=self._ego_radius_m)
+        self._impact: Impact | None = None
 
     @staticmethod
     def _ego_lane(scene: SceneSpec) -> Lane:
@@ -182,40 +141,105 @@ class World:
 
         A kinematic ego and actors that do not look at it are independent, so they
         are then advanced one after the other in tight loops, with the same result.
+        Bodies within sweeping reach are checked at every step: from the engine
+        after each step (dynamic), or from the steps' poses afterwards (kinematic).
         """
         if n_steps <= 0:
             return
-        v_start = self._ego.planar().speed_mps
-        end = self._step_index + n_steps
+        start, first = self._ego.planar(), self._step_index
+        end = first + n_steps
+        swept = self._within_reach(start, n_steps * self._dt_s)
+        trail = Trail() if swept and not self._physics else None
         while self._step_index < end and (self._physics or self._actors.needs_ego):
             ego = self._ego.planar()  # once per step: it is a pybullet query in the dynamic fidelity
             if self._actors.needs_ego:
                 self._actors.step(self._step_index, self._dt_s, self._ego_mover(ego), (ego.x_m, ego.y_m))
             else:
                 self._actors.step(self._step_index, self._dt_s, None, None)
-            if self._physics:
-                self._push_actors(near=ego)
-            self._ego.advance(self._dt_s)
-            if self._physics:
-                self._latch_contacts()
             self._step_index += 1
+            if not self._physics:
+                self._ego.advance_steps(1, self._dt_s, trail.ego if trail else None)
+                if trail is not None:
+                    trail.actors.append(self._actors.progress())
+                continue
+            self._push_actors(near=ego)
+            self._ego.advance(self._dt_s)
+            touching = self._latch_contacts()
+            if swept or touching:
+                self._sweep_step(ego, swept, touching)
         if self._step_index < end:
-            self._actors.step_free(self._step_index, end - self._step_index, self._dt_s)
-            self._ego.advance_steps(end - self._step_index, self._dt_s)
+            self._actors.step_free(self._step_index, end - self._step_index, self._dt_s,
+                                   trail.actors if trail else None)
+            self._ego.advance_steps(end - self._step_index, self._dt_s, trail.ego if trail else None)
             self._step_index = end
-        self._accel_mps2 = (self._ego.planar().speed_mps - v_start) / (n_steps * self._dt_s)
+        if trail is not None:
+            self._sweep_trail(swept, first, start, trail)
+        self._accel_mps2 = (self._ego.planar().speed_mps - start.speed_mps) / (n_steps * self._dt_s)
+
+    def _within_reach(self, p: Planar, duration_s: float) -> list[int]:
+        """Bodies that could come within the sweep range in ``duration_s`` at their top speeds."""
+        ego_cap_mps = (abs(p.speed_mps) + (self.limits.max_accel_mps2 + 1.0) * duration_s) * self._ego_swing
+        reach_m = [(ego_cap_mps + cap) * duration_s * REACH_MARGIN + 0.05 for cap in self._speed_caps_mps]
+        return self._monitor.within_reach(self._centre(p), self._centres(), reach_m)
+
+    def _sweep_step(self, before: Planar, indices: list[int], engine_contacts: list[str]) -> None:
+        """After a physics step: gaps and contacts of the bodies in ``indices``; the first contact's impact."""
+        after = self._ego.planar()
+        centres = self._centres()
+        touching = self._monitor.measure_step(self._centre(after), centres, indices, self._place)
+        if self._impact is None and (touching or engine_contacts):
+            self._impact = self._impact_with((touching or sorted(engine_contacts))[0], before, after)
+
+    def _sweep_trail(self, indices: list[int], first_step: int, start: Planar, trail: Trail) -> None:
+        """Gaps and contacts at every step of a kinematic stretch, from the poses it went through."""
+        lim, n_actors = self.limits, len(self._actor_bodies)
+        ego_box = trail.ego_boxes(self._ego_body.centre_ahead_m, lim.length_m, lim.width_m)
+        hit = self._monitor.measure_trail(ego_box, indices, trail.body_boxes(
+            indices, [st.track for st in self._actors.states], self._obstacle_poses, self._sizes_m))
+        if hit is None or self._impact is not None:
+            return
+        k, name = hit
+        i = self._monitor.names.index(name)
+        body = next(b for b in self.bodies() if b.body_id == name)
+        if i < n_actors:
+            x, y, yaw, vx, vy = trail.actor_state(k, i, self._actors.states[i].track)
+            body = replace(body, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=vx, vy_mps=vy)
+        before = trail.ego_planar(k - 1) if k else start
+        self._impact = impact((first_step + k + 1) * self._dt_s, before, trail.ego_planar(k), body)
+
+    def _impact_with(self, name: str, before: Planar, after: Planar) -> Impact:
+        body = next(b for b in self.bodies() if b.body_id == name)
+        return impact(self.t_s, before, after, body)
+
+    def _place(self, index: int) -> None:
+        """Bring the ego and body ``index`` to their current poses in pybullet."""
+        self._ego.sync()
+        if index < len(self._actor_bodies):
+            state = self._actors.states[index]
+            if state.dirty:
+                x, y, yaw = state.track.pose(state.s_m)
+                set_planar_pose(self._client, self._actor_bodies[index][1], x_m=x, y_m=y,
+                                z_m=self._actor_z_m[index], yaw_rad=yaw)
+                state.dirty = False
+
+    def _centre(self, p: Planar) -> Point:
+        """The ego box's centre (its bounding circle's)."""
+        ahead = self._ego_body.centre_ahead_m
+        return p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
+
+    def _centres(self) -> list[Pose]:
+        """Every body's box pose (centre x, y and yaw), actors then obstacles."""
+        return [state.track.pose(state.s_m) for state in self._actors.states] + self._obstacle_poses
 
     def _ego_mover(self, p: Planar) -> Mover:
-        ahead = self._ego_body.centre_ahead_m
-        return Mover(x_m=p.x_m + ahead * math.cos(p.yaw_rad), y_m=p.y_m + ahead * math.sin(p.yaw_rad),
-                     yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
+        x_m, y_m = self._centre(p)
+        return Mover(x_m=x_m, y_m=y_m, yaw_rad=p.yaw_rad, speed_mps=p.speed_mps, length_m=self.limits.length_m)
 
     def _push_actors(self, *, near: Planar | None = None) -> None:
         """Teleport moved actors' boxes; given the ego's state ``near``, only those it could touch this step."""
         near_ego_only = near is not None
         if near is not None:
-            ahead = self._ego_body.centre_ahead_m
-            ex, ey = near.x_m + ahead * math.cos(near.yaw_rad), near.y_m + ahead * math.sin(near.yaw_rad)
+            ex, ey = self._centre(near)
         for state, (_, body), z_m, radius in zip(self._actors.states, self._actor_bodies, self._actor_z_m,
                                                  self._radii_m[:len(self._actor_bodies)], strict=True):
             if state.dirty:
@@ -248,46 +272,45 @@ class World:
                    for o in self._scene.obstacles)
         return tuple(out)
 
-    def _bounds(self) -> list[tuple[float, str, int]]:
-        """(lower bound of the ego-body distance from bounding circles, name, body), nearest first."""
-        p = self._ego.planar()
-        ahead = self._ego_body.centre_ahead_m
-        ex, ey = p.x_m + ahead * math.cos(p.yaw_rad), p.y_m + ahead * math.sin(p.yaw_rad)
-        centres = [(x, y) for x, y, *_ in self._actors.poses()] + self._obstacle_xy
-        return sorted((math.hypot(x - ex, y - ey) - r - self._ego_radius_m, name, body)
-                      for (x, y), r, (name, body) in zip(centres, self._radii_m, self._bodies_in_order, strict=True))
-
-    def _latch_contacts(self) -> None:
-        """Remember every body the dynamic ego touched during a physics step.
+    def _latch_contacts(self) -> list[str]:
+        """Bodies the dynamic ego touches after a physics step, by the engine's contact points.
 
         A dynamic ego can hit a (weightless, kinematic) actor box and bounce clear
         between two ticks; sampling contacts only at the tick would miss that.
         """
-        for point in pb.getContactPoints(bodyA=self._ego.body_id, physicsClientId=self._client):
-            name = self._body_names.get(point[2])
-            if name is not None:
-                self._touched.add(name)
+        names = sorted({name for point in pb.getContactPoints(bodyA=self._ego.body_id, physicsClientId=self._client)
+                        if (name := self._body_names.get(point[2])) is not None})
+        self._monitor.latch(names)
+        return names
+
+    @property
+    def impact(self) -> Impact | None:
+        """The first contact, at the physics step it happened (None until there is one)."""
+        return self._impact
+
+    def sweep(self, extra_ids: Collection[str] = ()) -> Sweep:
+        """Contacts and smallest gaps since the previous call, the current poses included.
+
+        ``extra_ids`` are bodies whose gap is wanted now whatever their distance.
+        """
+        self._sync()
+        p = self._ego.planar()
+        result = self._monitor.take(self._centre(p), self._centres(), extra_ids)
+        if self._impact is None and result.contacts:  # touching before any swept step (e.g. at the start)
+            self._impact = self._impact_with(result.contacts[0], p, p)
+        return result
 
     def contacts(self) -> tuple[str, ...]:
-        """Ids of the bodies touching the ego now (within ``CONTACT_TOLERANCE_M``) or since the last call, sorted."""
-        self._sync()
-        ego = self._ego.body_id
-        now = {name for bound, name, body in self._bounds() if bound <= CONTACT_TOLERANCE_M
-               and min_distance_m(self._client, ego, body, cap_m=CONTACT_TOLERANCE_M) <= CONTACT_TOLERANCE_M}
-        touched, self._touched = self._touched | now, set()
-        return tuple(sorted(touched))
+        """Ids of the bodies touching the ego now or since the last ``sweep``, sorted (a ``sweep``)."""
+        return self.sweep().contacts
 
     def nearest_gap(self) -> tuple[float, str]:
-        """Smallest ego-body distance [m] (negative when overlapping) and that body's id; (inf, "") beyond 50 m."""
-        self._sync()
-        best, best_name = math.inf, ""
-        for bound, name, body in self._bounds():
-            if bound > min(best, GAP_CAP_M):
-                break  # every remaining body is further away than the best so far
-            gap = min_distance_m(self._client, self._ego.body_id, body, cap_m=GAP_CAP_M, link_a=-1)
-            if gap < best or (gap == best and name < best_name):
-                best, best_name = gap, name
-        return best, best_name
+        """Smallest ego-body gap [m] since the last ``sweep`` and that body's id; (inf, "") beyond 50 m (a ``sweep``).
+
+        Negative when overlapping.
+        """
+        result = self.sweep()
+        return result.gap_m, result.gap_body_id
 
     def cast_rays(self, from_xyz: np.ndarray, to_xyz: np.ndarray) -> np.ndarray:
         """Hit fractions in [0, 1] of rays ``from -> to`` ((N, 3) arrays) against actors and obstacles.

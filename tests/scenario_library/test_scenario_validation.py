@@ -38,8 +38,9 @@ def test_unknown_keys_are_named_with_the_allowed_ones(write: Writer, doc: dict[s
     doc["colour"] = "red"
     doc["parameters"][1]["step"] = 0.1
     found = problems(write, doc)
-    assert ("colour", "unknown key (allowed: name, version, description, criticality, duration_s, odd, parameters, "
-                      "criteria, builder, test_only, may_pass, edge_cases, preventable)") in found
+    assert ("colour", "unknown key (allowed: name, version, description, criticality, actors_of_interest, "
+                      "duration_s, odd, parameters, criteria, builder, test_only, may_pass, edge_cases, "
+                      "preventable)") in found
     assert any(field == "parameters[1].step" and reason.startswith("unknown key (allowed: name, type")
                for field, reason in found)
 
@@ -318,3 +319,41 @@ def test_missing_paths_and_empty_folders_are_reported(tmp_path: Path) -> None:
     errors = validate_paths([tmp_path / "nope.yaml", tmp_path / "empty"])
     assert [e.reason for e in errors] == ["no such file or directory",
                                           "directory holds no family files (*.yaml, *.yml)"]
+
+
+def test_actors_of_interest_name_actors_or_obstacles_of_the_scene(write: Writer) -> None:
+    text = (families_dir() / "pedestrian_crossing.yaml").read_text(encoding="utf-8")
+    assert "\nactors_of_interest: [pedestrian]\n" in text
+    family = load_family_file(write(text, "pedestrian_crossing.yaml"))
+    assert family.actors_of_interest == ("pedestrian",)
+    assert family.build(family.nominal).actors_of_interest == ("pedestrian",)  # the scene carries them to the metrics
+    typo = text.replace("actors_of_interest: [pedestrian]", "actors_of_interest: [pedestrain]")
+    field, reason = only(write, typo)
+    assert field == "actors_of_interest[0]"
+    assert reason == "unknown actor id 'pedestrain': the nominal scene has pedestrian"
+
+
+def test_actors_of_interest_must_be_a_list_of_unique_ids(write: Writer, doc: dict[str, Any]) -> None:
+    doc["actors_of_interest"] = "lead"
+    field, _ = only(write, doc)
+    assert field == "actors_of_interest"
+    doc["actors_of_interest"] = ["ghost"]
+    assert only(write, doc) == ("actors_of_interest[0]", "unknown actor id 'ghost': the nominal scene has no actors")
+
+
+def test_every_shipped_family_declares_its_actors_of_interest_right_after_criticality() -> None:
+    for path in sorted(families_dir().glob("*.yaml")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("criticality:"))
+        assert lines[at + 1].startswith("actors_of_interest: ["), path.name
+
+
+def test_text_metrics_take_a_word_with_equality_only(write: Writer, doc: dict[str, Any]) -> None:
+    doc["criteria"] = ["collision == false", "collision_class != front", "collision_at_fault == false"]
+    criteria = load_family_file(write(doc)).criteria
+    assert [(c.metric, c.op, c.value) for c in criteria][1:] == [("collision_class", "!=", "front"),
+                                                                 ("collision_at_fault", "==", False)]
+    assert criteria[1].evaluate({"collision_class": "front"}) == "collision_class = front, needs != front"
+    doc["criteria"] = ["collision == false", "collision_kind >= vehicle"]
+    assert only(write, doc) == ("criteria[1]", "collision_kind is a text metric: use == or != with a "
+                                               "lower_snake_case word, got >= 'vehicle'")

@@ -69,3 +69,40 @@ def test_nearest_gap_follows_a_moving_actor() -> None:
     assert name == "crossing"
     # nearest points: ego front-left corner (3.65, 0.925) and the actor's box corner (19.075, -7.75)
     assert gap == pytest.approx(math.hypot(19.075 - 3.65, 7.75 - 0.925), abs=0.01)
+
+
+@pytest.mark.parametrize("fidelity", ["dynamic", "kinematic"])
+def test_a_contact_between_two_stack_ticks_is_caught_at_the_physics_step(fidelity: str) -> None:
+    """A 0.5 m post 10 m ahead of the bumper; the ego coasts at 20 m/s through one 1 s stretch of steps.
+
+    Its bumper reaches the post's near face (10 - 0.25 m) at 9.75 / 20 = 0.4875 s. The
+    kinematic ego drives on through it and is 10 m past it when the stretch ends, so
+    only a check at every physics step sees the contact; the dynamic ego hits it.
+    """
+    post = StaticObstacle(obstacle_id="post", x_m=EGO_FRONT_M + 10.0, y_m=0.0, length_m=0.5, width_m=0.5)
+    with SimSession() as session:
+        w = world(scene(speed_mps=20.0, obstacles=(post,)), fidelity, session)
+        w.apply(COAST)
+        w.step(240)
+        swept = w.sweep()
+        hit = w.impact
+    assert swept.contacts == ("post",) and swept.gap_m <= 0.02
+    assert hit is not None and (hit.body_id, hit.body_kind) == ("post", "static")
+    assert hit.t_s == pytest.approx(9.75 / 20.0, abs=1.0 / 240 + 0.02 / 20.0)
+    assert hit.ego_speed_mps == pytest.approx(20.0, rel=0.01)  # read before the step's contact impulse
+
+
+def test_a_near_miss_between_two_ticks_is_measured_at_its_closest() -> None:
+    """The kinematic ego coasts at 20 m/s past a car parked with its flank 0.5 m from the ego's.
+
+    The car is level with the ego only briefly within the 1 s stretch; at both ends of
+    the stretch it is far away, yet the tick's gap is the 0.5 m it came to.
+    """
+    parked = StaticObstacle(obstacle_id="parked", x_m=10.0, y_m=0.925 + 0.5 + 0.925)
+    with SimSession() as session:
+        w = world(scene(speed_mps=20.0, obstacles=(parked,)), "kinematic", session)
+        w.apply(COAST)
+        w.step(240)
+        swept = w.sweep(extra_ids=("parked",))
+    assert swept.gap_m == pytest.approx(0.5, abs=1e-3) and swept.gap_body_id == "parked"
+    assert swept.body_gap_m["parked"] == swept.gap_m and swept.contacts == ()
