@@ -41,8 +41,12 @@ class SimfarmError(Exception):
         super().__init__(self.line())
 
     def line(self) -> str:
-        """``source: field: reason`` with the empty parts left out."""
-        return ": ".join(part for part in (self.source, self.field, self.reason) if part)
+        """``source: field: reason`` with the empty parts left out, always one line.
+
+        Characters that are not printable (a newline or form feed in a fuzzed key, say) are shown escaped.
+        """
+        text = ": ".join(part for part in (self.source, self.field, self.reason) if part)
+        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class InputError(SimfarmError):
