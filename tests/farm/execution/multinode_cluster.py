@@ -70,6 +70,19 @@ def _wait_for_rows(store: Any, sweep_id: str, at_least: int, timeout_s: float = 
     return stored
 
 
+def _wait_for_node_work(store: Any, sweep_id: str, node: Any, timeout_s: float = 60.0) -> bool:
+    """Until a stored row was run by a worker process of ``node`` (so killing it kills work that counted)."""
+    raylet = psutil.Process(node.all_processes["raylet"][0].process.pid)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        pids = {str(p.pid) for p in raylet.children(recursive=True)}
+        workers = store.read_table(sweep_id, "runs", columns=["worker"])["worker"].to_pylist()
+        if any(w.rsplit(":", 1)[-1] in pids for w in workers):
+            return True
+        time.sleep(0.25)
+    return False
+
+
 def main(argv: list[str]) -> int:
     """Cluster up, driver in a thread, node killed and replaced from here (Ray adds nodes in the main thread)."""
     import ray
@@ -101,6 +114,9 @@ def main(argv: list[str]) -> int:
         run_started = time.monotonic()
         driver.start()
         record["rows_at_kill"] = _wait_for_rows(store, sweep_id, args.kill_after)
+        # Under load the head's one CPU can take the first rows alone: wait until the node has done work too.
+        record["node_had_worked"] = _wait_for_node_work(store, sweep_id, worker)
+        record["rows_at_kill"] = len(store.stored_statuses(sweep_id))
         record["killed"] = kill_node(worker)
         record["killed_at_s"] = time.monotonic() - run_started
         cluster.worker_nodes.discard(worker)  # its processes are gone; shutdown must not look for them

@@ -69,7 +69,7 @@ def test_a_worker_node_killed_mid_sweep_still_yields_every_run_id_exactly_once(t
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     record = json.loads(out.read_text())
 
-    assert record["state"] == "complete" and 24 <= record["rows_at_kill"] < 240
+    assert record["state"] == "complete" and record["node_had_worked"] and 24 <= record["rows_at_kill"] < 240
     assert not psutil.pid_exists(record["killed"]["raylet"])
     rows = open_store(str(store_dir)).read_table(record["sweep_id"], "runs",
                                                  columns=["run_id", "status", "attempt", "worker"]).to_pylist()
