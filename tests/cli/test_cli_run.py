@@ -86,3 +86,20 @@ def test_json_output_of_a_real_process_is_pure_json() -> None:
     out = subprocess.run([sys.executable, "-m", "cli", "run", "curve_following", "--json"], cwd=ROOT,
                          capture_output=True, text=True)
     assert json.loads(out.stdout)["spec"]["family"] == "curve_following"
+
+
+def test_a_stack_that_raises_mid_rollout_is_a_stack_error_and_exits_1() -> None:
+    result = runner.invoke(app, ["run", "lead_vehicle_braking", "--json",
+                                 "--stack", "tests.farm.broken_stacks:raises_mid_rollout"])
+    data = json.loads(result.stdout)
+    assert (data["status"], data["passed"], result.exit_code) == ("stack_error", False, 1)
+    assert "planner diverged" in data["error"]
+
+
+def test_run_json_never_spells_infinity_or_numbers_as_strings() -> None:
+    from farm.jsonout import loads_strict
+
+    result = runner.invoke(app, ["run", "curve_following", "--json"])  # nothing to close on: TTC never finite
+    data = loads_strict(result.stdout)
+    assert data["metrics"]["min_ttc_s"] is None  # null: never on a closing course (farm.jsonout)
+    assert not any(isinstance(v, str) and v in ("inf", "-inf", "nan") for v in data["metrics"].values())
