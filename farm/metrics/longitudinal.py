@@ -2,9 +2,9 @@
 
 ``accel_series`` is the raw difference (telemetry). ``filtered`` gives what the
 comfort metrics (max_decel_mps2, max_jerk_mps3, max_lat_accel_mps2) read: a
-Savitzky-Golay derivative (``scipy.signal.savgol_filter``, polyorder 2, a window
-of ``SAVGOL_WINDOW_S`` = 0.5 s, i.e. 5 ticks at 10 Hz, ``mode="interp"``), as
-nuPlan's ``approximate_derivatives`` does, over the ticks before first contact
+Savitzky-Golay derivative (``scipy.signal.savgol_filter``'s, computed by
+``farm.metrics.savgol``; polyorder 2, a window of ``SAVGOL_WINDOW_S`` = 0.5 s, i.e.
+5 ticks at 10 Hz, ``mode="interp"``), as nuPlan's ``approximate_derivatives`` does, over the ticks before first contact
 only, so the impact itself never reads as braking or jerk:
 accel = d/dt v, jerk = d/dt accel (filtered again), lateral accel = v * d/dt yaw.
 """
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 from farm.metrics.collision import first_contact
+from farm.metrics.savgol import savgol_derivative
 from farm.metrics.trace import Trace
 
 SAVGOL_WINDOW_S = 0.5
@@ -55,8 +55,8 @@ def filtered(trace: Trace) -> Filtered:
         empty = np.zeros(0)
         return Filtered(empty, empty, empty)
     v = trace.ego_speed_mps[:n]
-    first = savgol_filter(np.stack([v, np.unwrap(trace.ego_yaw_rad[:n])]), window, SAVGOL_POLYORDER, deriv=1,
-                          delta=trace.dt_s, mode="interp")  # one call for both: the edge fits dominate its cost
+    first = savgol_derivative(np.stack([v, np.unwrap(trace.ego_yaw_rad[:n])]), window, SAVGOL_POLYORDER,
+                              trace.dt_s)
     accel, yaw_rate = first[0], first[1]
-    jerk = savgol_filter(accel, window, SAVGOL_POLYORDER, deriv=1, delta=trace.dt_s, mode="interp")
+    jerk = savgol_derivative(accel, window, SAVGOL_POLYORDER, trace.dt_s)
     return Filtered(accel_mps2=accel, jerk_mps3=np.asarray(jerk), lat_accel_mps2=v * yaw_rate)

@@ -53,7 +53,8 @@ def test_the_occluded_runner_is_hit_in_both_fidelities(session: SimSession) -> N
     for fidelity in ("kinematic", "dynamic"):
         m = _run("pedestrian_crossing", OCCLUDED_RUNNER, fidelity, session).metrics
         assert m is not None and m.collision and m.collision_kind == "pedestrian", fidelity
-        assert m.collision_speed_mps == pytest.approx(14.1, abs=0.3), fidelity
+        # The ego has barely begun to brake when the runner appears: the impact is close to its 15 m/s.
+        assert 12.5 < m.collision_speed_mps <= 15.0, fidelity
 
 
 @pytest.mark.parametrize("fidelity", ["dynamic", "kinematic"])
