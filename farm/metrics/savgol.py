@@ -25,7 +25,8 @@ def _least_squares(xs: list[int], polyorder: int) -> list[list[Fraction]]:
     """
     k = polyorder + 1
     v = [[Fraction(x) ** j for j in range(k)] for x in xs]
-    normal = [[sum(v[r][i] * v[r][j] for r in range(len(xs))) for j in range(k)] for i in range(k)]
+    normal: list[list[Fraction]] = [[sum((v[r][i] * v[r][j] for r in range(len(xs))), Fraction(0)) for j in range(k)]
+                                    for i in range(k)]
     rhs = [[v[r][i] for r in range(len(xs))] for i in range(k)]  # V^T
     for col in range(k):  # Gauss-Jordan on [V^T V | V^T]; V^T V is positive definite, pivots never vanish
         pivot = normal[col][col]
