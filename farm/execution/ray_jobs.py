@@ -82,11 +82,29 @@ def client(address: str) -> JobSubmissionClient:
     return _call(address, "cannot reach the Ray Jobs API", connect)
 
 
-def submit_job(address: str, *, entrypoint: str, submission_id: str, env_vars: Mapping[str, str]) -> str:
-    """Submit ``entrypoint`` as a Ray job with ``env_vars``; returns its submission id."""
+AGENT_WAIT_S = 60.0  # a freshly started head answers "No available agent to submit job" until its agent is up
+
+
+def submit_job(address: str, *, entrypoint: str, submission_id: str, env_vars: Mapping[str, str],
+               agent_wait_s: float = AGENT_WAIT_S) -> str:
+    """Submit ``entrypoint`` as a Ray job with ``env_vars``; returns its submission id.
+
+    Ray's own transient refusal of a head whose job agent is still starting ("No available agent
+    to submit job, please try again later") is retried for up to ``agent_wait_s``; any other
+    refusal is an ``ExecutionError`` at once.
+    """
+    import time
+
     jobs = client(address)
-    return _call(address, "the Ray Jobs API refused the job", lambda: jobs.submit_job(
-        entrypoint=entrypoint, submission_id=submission_id, runtime_env={"env_vars": dict(env_vars)}))
+    deadline = time.monotonic() + agent_wait_s
+    while True:
+        try:
+            return _call(address, "the Ray Jobs API refused the job", lambda: jobs.submit_job(
+                entrypoint=entrypoint, submission_id=submission_id, runtime_env={"env_vars": dict(env_vars)}))
+        except ExecutionError as exc:
+            if "No available agent" not in exc.reason or time.monotonic() >= deadline:
+                raise
+            time.sleep(1.0)
 
 
 def _info(jobs: JobSubmissionClient, address: str, job_id: str) -> JobInfo:
