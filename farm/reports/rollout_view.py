@@ -23,6 +23,7 @@ def result_dict(result: RolloutResult) -> dict[str, Any]:
                        for x in result.latency],
         "sim_time_s": result.sim_time_s, "wall_time_s": result.wall_time_s, "outcome_hash": result.outcome_hash,
         "code_fingerprint": result.code_fingerprint, "spec": result.spec.to_dict(),
+        "preventability": jsonable(result.preventability.as_row()) if result.preventability is not None else None,
     }
 
 
@@ -61,6 +62,11 @@ def print_result(result: RolloutResult) -> None:
     if total is not None:
         console.print(f"stack tick wall time: p50 {total.p50_ms:.2f} ms, p95 {total.p95_ms:.2f} ms; "
                       f"sim {result.sim_time_s:.1f} s in {result.wall_time_s:.2f} s wall")
+    p = result.preventability
+    if p is not None and p.rule is not None:
+        said = {True: "preventable", False: "unpreventable (mitigation)", None: "no verdict"}[p.preventable]
+        console.print(f"reference careful driver ({p.rule}): {said}; impact {_fmt(p.ref_impact_speed_mps)} m/s, "
+                      f"least gap {_fmt(p.ref_min_gap_m)} m")
     _print_verdict(console, result)
 
 
