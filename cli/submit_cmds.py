@@ -23,10 +23,6 @@ EnvOpt = Annotated[list[str] | None, typer.Option(
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
 
 
-def _print_json(data: Any) -> None:
-    print_json(data)
-
-
 def _open(uri: str | None, *, write: bool) -> Store:
     """Open and check the store first, so an unreachable one is exit 5, never "no such sweep"."""
     from farm.store import open_store
@@ -94,7 +90,7 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
 
     info = sweep_status(_open(store, write=False), sweep_id)
     if as_json:
-        _print_json(info)
+        print_json(info)
         return
     counts = ", ".join(f"{k} {v}" for k, v in sorted(info["counts"].items())) or "none yet"
     lease = info["lease"]
@@ -117,7 +113,7 @@ def logs(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = False)
 
     text = sweep_logs(_open(store, write=False), sweep_id)
     if as_json:
-        _print_json({"sweep_id": sweep_id, "lines": text.splitlines()})
+        print_json({"sweep_id": sweep_id, "lines": text.splitlines()})
     else:
         print(text, end="")
 
@@ -129,7 +125,7 @@ def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
 
     info = cancel_sweep(_open(store, write=True), sweep_id)
     if as_json:
-        _print_json(info)
+        print_json(info)
     elif info["cancelled"]:
         pid, job, problem = info["signalled_pid"], info.get("stopped_job"), info.get("job_error")
         print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else "")

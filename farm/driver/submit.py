@@ -73,10 +73,9 @@ def _versions() -> dict[str, str]:
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
-    from farm.driver.session import OUTCOME_CODE_FIELD, PLATFORM_FIELD, SPEC_FORMAT_FIELD
+    from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
-    from farm.sim.determinism import platform_facts
     from farm.spec import SPEC_FORMAT
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
@@ -89,7 +88,7 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
                         extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code,
-                               SPEC_FORMAT_FIELD: SPEC_FORMAT, PLATFORM_FIELD: platform_facts()})
+                               SPEC_FORMAT_FIELD: SPEC_FORMAT})  # the session records the platform it runs on
     store.create_sweep(manifest, specs)
     return sweep_id
 

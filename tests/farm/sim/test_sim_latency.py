@@ -11,7 +11,7 @@ from autonomy.types import COMPUTE_MODULES
 from farm.sim.determinism import streams
 from farm.sim.latency import LatencyModel
 from farm.sim.rollout import run_rollout
-from farm.spec import DEFAULT_LATENCY, ModuleLatencyModel, RolloutSpec, SimSettings
+from farm.spec import DEFAULT_LATENCY, RolloutSpec, SimSettings
 from scenario_library.catalog import load_family
 
 
@@ -63,4 +63,3 @@ def test_the_latency_model_is_part_of_the_run_id_and_changes_the_outcome() -> No
     assert len(ids) == 2
     a, b = _run(fast), _run(slow)
     assert a.outcome_hash != b.outcome_hash  # type: ignore[attr-defined]  # actuation 60 ms later every tick
-    assert isinstance(DEFAULT_LATENCY[0][1], ModuleLatencyModel)

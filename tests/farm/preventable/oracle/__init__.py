@@ -1,5 +1,7 @@
 """Reference oracle: a frozen copy of ``farm.preventable`` as of aae485f (per-step replay, exact gaps on every step).
 
+Only the modules the fast path rewrote are copied (replay, contact, footprint, perception, the
+rules, assess); the R157 driver, the surrogates and the verdict values are farm.preventable's own.
 Kept only to check the fast implementation against (``test_fast_matches_oracle.py``,
 ``benchmarks/bench_preventable.py``).
 Do not optimise it.
@@ -15,7 +17,7 @@ scripted actor motion (``replay``), footprint gaps and lines of sight
 the stack or the store. Independent of seed, stack and fidelity.
 """
 
+from farm.preventable.verdict import Preventability
 from tests.farm.preventable.oracle.assess import RULES, assess
-from tests.farm.preventable.oracle.verdict import Preventability
 
 __all__ = ["RULES", "Preventability", "assess"]

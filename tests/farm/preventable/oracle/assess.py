@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from farm.errors import InputError
+from farm.preventable.surrogate import extras
+from farm.preventable.verdict import Outcome, Preventability
 from scenario_library.family import Family, PreventableRule
 from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle import rules_crossing, rules_following, rules_geometric
-from tests.farm.preventable.oracle.surrogate import extras
-from tests.farm.preventable.oracle.verdict import Outcome, Preventability
 
 Rule = Callable[[SceneSpec, Mapping[str, Any], PreventableRule], Outcome]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from farm.preventable.verdict import Outcome
 from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle import footprint
 from tests.farm.preventable.oracle.replay import EGO_CENTRE_AHEAD_M, EGO_SIZE_M, Trace
-from tests.farm.preventable.oracle.verdict import Outcome
 
 
 def ego_box(trace: Trace) -> np.ndarray:

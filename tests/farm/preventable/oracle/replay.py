@@ -18,8 +18,8 @@ import numpy as np
 from autonomy.geometry import Path
 from autonomy.types import VehicleLimits
 from farm.errors import InputError
+from farm.preventable.driver import brake_profile
 from scenario_library.scene import Actor, IdmFollow, SceneSpec, ScriptedSpeed, WaypointFollow
-from tests.farm.preventable.oracle.driver import brake_profile
 
 PHYSICS_DT_S = 1.0 / 240.0  # the simulator's default physics rate
 EGO = VehicleLimits()

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from farm.preventable.driver import R157
+from farm.preventable.verdict import Outcome
 from scenario_library.family import PreventableRule
 from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle.contact import best, outcome
-from tests.farm.preventable.oracle.driver import R157
 from tests.farm.preventable.oracle.perception import first_time_s, visible
 from tests.farm.preventable.oracle.replay import EGO, EgoPlan, simulate
 from tests.farm.preventable.oracle.rules_following import CRUISE, braking_outcome
-from tests.farm.preventable.oracle.verdict import Outcome
 
 
 def perception_s(scene: SceneSpec, actor_id: str) -> float | None:

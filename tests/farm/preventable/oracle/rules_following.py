@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from farm.preventable.driver import LANE_WANDERING_M, R157
+from farm.preventable.verdict import Outcome
 from scenario_library.family import PreventableRule
 from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle.contact import best, outcome
-from tests.farm.preventable.oracle.driver import LANE_WANDERING_M, R157
 from tests.farm.preventable.oracle.perception import alongside, brake_onset_s, first_time_s, lateral_offset_m, visible
 from tests.farm.preventable.oracle.replay import EgoPlan, simulate
-from tests.farm.preventable.oracle.verdict import Outcome
 
 CRUISE = EgoPlan()
 

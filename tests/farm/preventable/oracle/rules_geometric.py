@@ -8,14 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from farm.preventable.driver import G_MPS2, R157, brake_profile
+from farm.preventable.verdict import Outcome
 from scenario_library.builders.curve_following import ENTRY_M
 from scenario_library.family import PreventableRule
 from scenario_library.scene import SceneSpec
 from tests.farm.preventable.oracle.contact import best, outcome
-from tests.farm.preventable.oracle.driver import G_MPS2, R157, brake_profile
 from tests.farm.preventable.oracle.replay import EGO, EgoPlan, simulate
 from tests.farm.preventable.oracle.rules_following import braking_outcome
-from tests.farm.preventable.oracle.verdict import Outcome
 
 
 def static_obstacle(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
