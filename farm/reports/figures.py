@@ -26,7 +26,7 @@ def figure(width_in: float = 7.5, height_in: float = 4.0, *, nrows: int = 1, nco
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with rc_context(STYLE):
+    with rc_context(STYLE):  # type: ignore[arg-type]
         fig = Figure(figsize=(width_in, height_in), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=True)
@@ -38,7 +38,7 @@ def to_png(fig: Any) -> bytes:
     from matplotlib import rc_context
 
     buffer = io.BytesIO()
-    with rc_context(STYLE):
+    with rc_context(STYLE):  # type: ignore[arg-type]
         fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     fig.clear()
     return buffer.getvalue()
