@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 _GATHER_CELLS = 1 << 18  # candidates gathered and sorted directly once this few remain
-_SAMPLE = 1 << 16 # Walsh sums drawn per round to place the pivots
+_SAMPLE = 1 << 16  # Walsh sums drawn per round to place the pivots
 _SEED = 19840601  # the pivot stream; the selected value never depends on it, only the time taken
 
 
@@ -77,6 +77,17 @@ def _first_failing(v: npt.NDArray[np.float64], rows: npt.NDArray[np.int64], lo: 
         b = np.where(active & ~h, mid, b)
     guess[bad] = a
     return guess
+
+
+def _past_equal(v: npt.NDArray[np.float64], rows: npt.NDArray[np.int64], lt: npt.NDArray[np.int64],
+                hi: npt.NDArray[np.int64], t: float) -> npt.NDArray[np.int64]:
+    """From the first column with sum >= t, the first with sum > t: only rows whose sum there equals t move."""
+    le = lt.copy()
+    at = np.flatnonzero(lt < hi)
+    tied = at[v[rows[at]] + v[lt[at]] == t]
+    if tied.size:
+        le[tied] = _first_failing(v, rows[tied], lt[tied], hi[tied], t, strict=False)
+    return le
 
 
 def _row_weights(w: npt.NDArray[np.int64], cum: npt.NDArray[np.int64], rows: npt.NDArray[np.int64],
@@ -147,7 +158,7 @@ def kth_walsh_sum(v: npt.NDArray[np.float64], w: npt.NDArray[np.int64], k: int) 
         fraction = (k - below) / float(row_w.sum())
         for t in _pivots(v, cum, rows, lo, hi, row_w, fraction, rng):
             lt = _first_failing(v, rows, lo, hi, t, strict=True)
-            le = _first_failing(v, rows, lo, hi, t, strict=False)
+            le = _past_equal(v, rows, lt, hi, t)
             n_lt = below + int(_row_weights(w, cum, rows, lo, lt).sum())
             n_le = below + int(_row_weights(w, cum, rows, lo, le).sum())
             if n_lt < k <= n_le:
