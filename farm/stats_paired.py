@@ -124,6 +124,14 @@ def upper_bound_increase(b: int, c: int, n: int, *, alpha: float = 0.05) -> floa
     return tango_interval(b, c, n, level=1.0 - alpha, side="upper").high
 
 
+def demonstrable_margin(b: int, c: int, n: int, *, alpha: float = 0.05) -> float | None:
+    """The smallest margin Δ these pairs demonstrate at level α: the one-sided upper bound itself.
+
+    The gate passes a family with margin Δ exactly when Δ > this value. ``None`` for n = 0.
+    """
+    return upper_bound_increase(b, c, n, alpha=alpha)
+
+
 def pairs_needed(margin: float, *, alpha: float = 0.05) -> int:
     """Smallest n whose upper bound with no discordant pairs (b = c = 0) is strictly below ``margin``.
 

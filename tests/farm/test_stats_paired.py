@@ -41,6 +41,8 @@ def test_no_discordant_pairs_never_gives_a_zero_width_bound() -> None:
     assert bounds == sorted(bounds, reverse=True)  # shrinks with n
     z2 = 1.6448536269514722**2
     assert bounds[2] == pytest.approx(z2 / (1000 + z2))  # 0.00270 for 1,000 agreeing pairs
+    assert stats_paired.demonstrable_margin(0, 0, 1000) == bounds[2]
+    assert stats_paired.tango_interval(0, 0, 1000, level=0.90).low == pytest.approx(-bounds[2])  # symmetric
     # The closed form is the root of the score equation, which brentq finds from the other side too.
     assert stats_paired.tango_score(0, 0, 1000, bounds[2]) == pytest.approx(-1.6448536269514722)
 

@@ -118,3 +118,14 @@ def test_infinities_are_handled_by_the_stated_rules() -> None:
     assert (excl.n_pairs, excl.n_used, excl.n_zero) == (7, 3, 2)
     with pytest.raises(ValueError):
         stats_shift.paired_differences([1.0], [1.0, 2.0])
+
+
+def test_selection_is_exact_where_float_addition_absorbs_small_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 1e16 + 0.3 == 1e16 in float64: the searchsorted guess is wrong there and the exact fallback must settle it.
+    monkeypatch.setattr(stats_walsh, "_GATHER_CELLS", 1)
+    rng = np.random.default_rng(12)
+    d = np.concatenate([rng.normal(size=150), rng.normal(size=50) * 1e16, np.full(30, 1e16), [0.1, 0.2, 0.3]])
+    brute = _brute_walsh(d) * 2.0
+    v, w = stats_walsh.compress(d)
+    for k in (1, brute.size // 3, brute.size // 2, brute.size):
+        assert stats_walsh.kth_walsh_sum(v, w, k) == brute[k - 1]
