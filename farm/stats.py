@@ -8,10 +8,18 @@ against a published or hand-computed value (tests/farm/test_stats.py).
 
 Results are plain dataclasses whose ``to_dict`` is strict-JSON-ready (``None`` for an
 undefined value, never NaN): reports put them into their JSON unchanged.
+
+Sibling contract modules, same rules: ``farm.stats_paired`` (the gate's paired
+failure-rate bound), ``farm.stats_shift`` (signed-rank test and Hodges–Lehmann shift of a
+paired metric), ``farm.stats_walsh`` (their O(n log n) engine), ``farm.stats_agreement``
+(sim-vs-real correlation and agreement) and ``farm.stats_forecast`` (pass/fail agreement
+and ensemble scores: realism likelihood, CRPS, Brier).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -116,3 +124,49 @@ def mcnemar_exact(b: int, c: int, *, alternative: Literal["two-sided", "greater"
         return McNemar(b=b, c=c, p_value=1.0, alternative=alternative)
     p = float(_sp.binomtest(b, b + c, 0.5, alternative=alternative).pvalue)
     return McNemar(b=b, c=c, p_value=min(1.0, p), alternative=alternative)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Holm:
+    """Holm step-down adjusted p-values for a family of tests, in the order given."""
+
+    p_values: tuple[float, ...]
+    adjusted: tuple[float, ...]
+    reject: tuple[bool, ...]
+    alpha: float
+    method: str = "holm (1979) step-down, family-wise error rate"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"p_values": list(self.p_values), "adjusted": list(self.adjusted), "reject": list(self.reject),
+                "alpha": self.alpha, "method": self.method}
+
+
+def holm(p_values: Sequence[float], *, alpha: float = 0.05) -> Holm:
+    """Holm (1979, Scand J Statist 6:65–70) adjustment, controlling the family-wise error rate at α.
+
+    Hand-written (scipy has only Benjamini–Hochberg/Yekutieli): with p sorted ascending,
+    adjusted p_(i) = max over j <= i of min(1, (m − j + 1)·p_(j)); a hypothesis is rejected
+    when its adjusted p <= α. Ties keep their input order. An empty family gives empty
+    tuples. Example: [0.01, 0.04, 0.03, 0.005] → [0.03, 0.06, 0.06, 0.02].
+    """
+    _check_level(alpha)
+    ps = [float(p) for p in p_values]
+    if any(not 0.0 <= p <= 1.0 for p in ps):
+        raise ValueError(f"p-values must lie in [0, 1], got {ps}")
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * ps[i]))
+        adjusted[i] = running
+    return Holm(p_values=tuple(ps), adjusted=tuple(adjusted), reject=tuple(a <= alpha for a in adjusted),
+                alpha=alpha)
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``value`` as a Python float, or ``None`` when it is missing, NaN or infinite (strict JSON)."""
+    if value is None:
+        return None
+    out = float(value)
+    return out if math.isfinite(out) else None
