@@ -8,6 +8,7 @@ one value per lane.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,7 @@ def _lane(table: Columns, lane_id: str, rows: list[int]) -> RecordedLane:
     v = table.values
     order = sorted(rows, key=lambda r: v["seq"][r])
     seqs = [v["seq"][r] for r in order]
-    for a, b in zip(order, order[1:], strict=False):
+    for a, b in pairwise(order):
         if v["seq"][a] == v["seq"][b]:
             raise table.fail(b, "seq", f"lane {lane_id!r} has seq {v['seq'][b]} twice")
     if seqs[0] < 0:

@@ -85,7 +85,7 @@ def read_log(path: str | Path, *, trajectories: str | Path | None = None, lanes:
     runs = read_runs(runs_path, family_lookup=family_lookup)
     tracks = read_tracks(tracks_path) if tracks_path is not None else {}
     lane_sets = read_lanes(lanes_path) if lanes_path is not None else {}
-    for name, table_path, ids in (("trajectories", tracks_path, tracks), ("lanes", lanes_path, lane_sets)):
+    for table_path, ids in ((tracks_path, tracks), (lanes_path, lane_sets)):
         stray = [run_id for run_id in ids if run_id not in runs]
         if stray:
             raise InputError(f"real run {stray[0]!r} is not in the runs table ({runs_path})", source=str(table_path),
@@ -108,7 +108,7 @@ def _paths(path: Path) -> tuple[Path, Path | None, Path | None]:
         return path, None, None
     found: dict[str, Path | None] = {}
     for name in TABLE_NAMES:
-        candidates = [path / f"{name}.{suffix}" for suffix in ("csv", "parquet") if (path / f"{name}.{suffix}").is_file()]
+        candidates = [p for p in (path / f"{name}.csv", path / f"{name}.parquet") if p.is_file()]
         if len(candidates) > 1:
             raise InputError(f"both {name}.csv and {name}.parquet: keep one", source=str(path))
         found[name] = candidates[0] if candidates else None
