@@ -5,7 +5,8 @@ an int over the integers in [low, high]; a choice/bool over its choices. A
 sweep's ``levels:`` turns any parameter into a discrete dimension over that
 subset. An ``input`` parameter (a log's content hash) is never a dimension: it
 keeps its nominal or ``fixed`` value, and a frozen entry's samples name others.
-Grid and t-wise designs use each dimension's ``levels``: the family's declared levels (inside the sub-range), or low/mid/high when it declares none.
+Grid and t-wise designs use each dimension's ``levels``: the family's declared
+levels (inside the sub-range), or low/mid/high when it declares none.
 """
 
 from __future__ import annotations
