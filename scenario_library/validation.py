@@ -37,15 +37,17 @@ from scenario_library.family_schema import (
     bool_parameter,
     check_name,
     choice_parameter,
+    input_parameter,
     numeric_parameter,
     parse_document,
 )
+from scenario_library.log_content import resolve_inputs
 from scenario_library.odd import Odd, default_odd, odd_value
 from scenario_library.params import resolve
 from scenario_library.scene import SceneSpec
 
 _PARAMETER_KINDS = {"float": numeric_parameter, "int": numeric_parameter, "choice": choice_parameter,
-                    "bool": bool_parameter}
+                    "bool": bool_parameter, "input": input_parameter}
 
 
 def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) -> Family:
@@ -286,7 +288,7 @@ def _builds(family: Family, function: Callable[..., Any] | None, source: str, er
     for label, overrides in cases:
         params = resolve(family, overrides)[0]
         try:
-            scene = function(**params)
+            scene = function(**resolve_inputs(family.parameters, params, {}))  # packaged logs for input nominals
         except Exception as exc:  # a builder bug must surface as a validation error, not a traceback
             errors.append(error(source, "builder", f"{label} does not build: {type(exc).__name__}: {exc}"))
             return

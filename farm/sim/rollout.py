@@ -13,7 +13,7 @@ import math
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -31,6 +31,7 @@ from farm.spec import RolloutSpec
 from farm.stacks import build_stack
 from scenario_library.catalog import load_family
 from scenario_library.family import Family
+from scenario_library.recorded import RecordedLog
 from scenario_library.scene import SceneSpec
 
 if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
@@ -184,6 +185,7 @@ def _error_result(spec: RolloutSpec, status: Status, error: str, **common: objec
 
 def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker: str = "", attempt: int = 1,
                 telemetry: bool | None = None, stack: Stack | None = None,
+                inputs: Mapping[str, RecordedLog] | None = None,
                 ground_truth: GroundTruth | None = None) -> RolloutResult:
     """Run one rollout; never raises.
 
@@ -195,6 +197,8 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
         telemetry: keep per-tick telemetry (default: ``spec.telemetry``).
         stack: an already-built stack instance to drive instead of building ``spec.stack``
             (the conformance checker wraps the stack under test this way).
+        inputs: content hash -> log, for the spec's ``input`` parameters (fetched by the farm side
+            of the worker, ``farm.execution.inputs``; packaged logs need none).
         ground_truth: filled in with the scene, the initial state and the trace (``farm.logexport``).
     """
     if spec.family in SYNTHETIC_FAMILIES:
@@ -210,7 +214,7 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
         if family.version != spec.family_version:
             raise ValueError(f"spec asks for {spec.family}@{spec.family_version}, "
                              f"the library has version {family.version}")
-        scene = family.build(spec.param_dict)
+        scene = family.build(spec.param_dict, inputs=inputs)
         common["preventability"] = _preventability(spec, family, scene)
         if session is None:
             from farm.sim.world import SimSession
@@ -259,8 +263,9 @@ def _shared_session() -> SimSession:
     return _process_session
 
 
-def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
-    """Run specs in order, yielding each result as it finishes.
+def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1,
+              inputs: Mapping[str, RecordedLog] | None = None) -> Iterator[RolloutResult]:
+    """Run specs in order, yielding each result as it finishes (``inputs``: as ``run_rollout``).
 
     Physical rollouts share one pybullet client per process, across batches, so a
     worker pays the client start-up once; a rollout's outcome does not depend on
@@ -268,7 +273,7 @@ def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 
     """
     for spec in specs:
         session = None if spec.family in SYNTHETIC_FAMILIES else _shared_session()
-        yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
+        yield run_rollout(spec, session=session, worker=worker, attempt=attempt, inputs=inputs)
 
 
 __all__ = ["GroundTruth", "run_batch", "run_rollout"]

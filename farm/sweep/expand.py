@@ -159,6 +159,7 @@ def _entry_rows(sweep: SweepSpec, family_lookup: FamilyLookup | None,
                 "entry": entry.index, "family": family.name, "sampler": entry.sampler, "base": entry.base,
                 "strength": entry.strength if entry.generator == "twise" else None, "rotate": entry.rotate,
                 "varied": [d.name for d in space.dims] if generated > 1 else [], "samples": samples, "seeds": seeds,
+                "named_samples": [n for n in entry.sample_names if n is not None],
                 "rollouts": samples * seeds * len(sweep.stacks) * fidelities,
                 "exhaustive": space.exhaustive_size,
             })
