@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from farm.errors import InputError
-from farm.sweep.model import ParamOverride, parse_sweep
 from farm.sweep.expand import expand
+from farm.sweep.model import ParamOverride, parse_sweep
 from farm.sweep.samplers import draw
 from farm.sweep.space import build_space
 from scenario_library.family import Family, Parameter
