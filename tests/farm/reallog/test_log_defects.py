@@ -1,4 +1,4 @@
-"""Every defect of the log format is refused through the CLI: exit 2, one line naming file, row and column, no traceback."""
+"""Every defect of the log format is refused through the CLI: exit 2, one line naming file, row, column."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``promote``: validate, upload the input, add a named sample — only the sweep file changes; a failure changes nothing."""
+"""``promote``: validate, upload, add a named sample — only the sweep file changes; a failure changes nothing."""
 
 from __future__ import annotations
 
