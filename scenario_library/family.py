@@ -94,7 +94,7 @@ class Family:
     version: int
     description: str
     criticality: Literal["critical", "standard"]
-    duration_s: float
+    duration_s: float | None  # None: "from_input", the builder's scene sets it (a log's span)
     odd: Mapping[str, tuple[str, ...]]  # ODD attribute -> values this family exercises
     parameters: tuple[Parameter, ...]
     criteria: tuple[Criterion, ...]

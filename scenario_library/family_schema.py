@@ -73,7 +73,7 @@ class FamilyDoc(Strict):
     description: str
     criticality: Literal["critical", "standard"]
     actors_of_interest: list[str] = []
-    duration_s: float
+    duration_s: Any  # a number of seconds, or "from_input" (checked in validation._header)
     odd: dict[str, list[str]]
     parameters: list[ParameterDoc] = Field(min_length=1)
     criteria: list[str] = Field(min_length=1)

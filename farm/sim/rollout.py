@@ -35,6 +35,8 @@ from scenario_library.recorded import RecordedLog
 from scenario_library.scene import SceneSpec
 
 if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
+    from farm.metrics.trace import Trace
+    from farm.sim.state import BodyState, EgoState
     from farm.sim.world import SimSession, World
 
 _T = TypeVar("_T")
@@ -100,8 +102,19 @@ class _Actuation:
         return newest[2]
 
 
+@dataclass(slots=True)
+class GroundTruth:
+    """What ``run_rollout(..., ground_truth=...)`` fills in: the scene, every body before the first tick, and the
+    per-tick ``Trace`` (ego and every actor's pose). Unfilled fields stay None when the rollout ended early."""
+
+    scene: SceneSpec | None = None
+    initial_ego: EgoState | None = None
+    initial_bodies: tuple[BodyState, ...] = ()
+    trace: Trace | None = None
+
+
 def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
-                 stack: Stack | None = None) -> TraceRecorder:
+                 stack: Stack | None = None, truth: GroundTruth | None = None) -> TraceRecorder:
     from farm.sim.sensors import Sensors
     from farm.sim.world import World
 
@@ -115,6 +128,8 @@ def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
         mission, limits = world.mission(), world.limits
         _guarded("reset", under_test.reset, mission, limits, rng.stack_seed)
         recorder = TraceRecorder(scene, world, dt_s=1.0 / spec.sim.stack_hz)
+        if truth is not None:
+            truth.scene, truth.initial_ego, truth.initial_bodies = scene, world.ego_state(), world.bodies()
         steps_per_tick = spec.sim.physics_hz // spec.sim.stack_hz
         actuation = _Actuation(pending=[])
         step = 0
@@ -170,7 +185,8 @@ def _error_result(spec: RolloutSpec, status: Status, error: str, **common: objec
 
 def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker: str = "", attempt: int = 1,
                 telemetry: bool | None = None, stack: Stack | None = None,
-                inputs: Mapping[str, RecordedLog] | None = None) -> RolloutResult:
+                inputs: Mapping[str, RecordedLog] | None = None,
+                ground_truth: GroundTruth | None = None) -> RolloutResult:
     """Run one rollout; never raises.
 
     Args:
@@ -183,6 +199,7 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
             (the conformance checker wraps the stack under test this way).
         inputs: content hash -> log, for the spec's ``input`` parameters (fetched by the farm side
             of the worker, ``farm.execution.inputs``; packaged logs need none).
+        ground_truth: filled in with the scene, the initial state and the trace (``farm.logexport``).
     """
     if spec.family in SYNTHETIC_FAMILIES:
         return run_synthetic(spec, worker=worker, attempt=attempt)
@@ -203,9 +220,11 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
             from farm.sim.world import SimSession
 
             with SimSession() as own_session:
-                recorder = _closed_loop(scene, spec, own_session, stack)
+                recorder = _closed_loop(scene, spec, own_session, stack, ground_truth)
         else:
-            recorder = _closed_loop(scene, spec, session, stack)
+            recorder = _closed_loop(scene, spec, session, stack, ground_truth)
+        if ground_truth is not None:
+            ground_truth.trace = recorder.trace()
         return _finish(spec, family.criteria, recorder, wall_start, common,
                        spec.telemetry if telemetry is None else telemetry)
     except StackFault:
@@ -257,4 +276,4 @@ def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 
         yield run_rollout(spec, session=session, worker=worker, attempt=attempt, inputs=inputs)
 
 
-__all__ = ["run_batch", "run_rollout"]
+__all__ = ["GroundTruth", "run_batch", "run_rollout"]
