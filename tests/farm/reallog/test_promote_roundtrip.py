@@ -39,7 +39,8 @@ def test_a_promoted_log_runs_in_the_next_sweep_and_replays_bit_identically(tmp_p
 
     report = submit(sweep, executor="sequential")
     assert report.by_family["log_replay"] == {"passed": 3}  # the promoted entry: seeds 1, 2, 3
-    rows = open_store(str(store)).read_table(report.sweep_id, "runs", columns=["run_id", "family", "params"]).to_pylist()
+    table = open_store(str(store)).read_table(report.sweep_id, "runs", columns=["run_id", "family", "params"])
+    rows = table.to_pylist()
     replayed = [r for r in rows if r["family"] == "log_replay"]
     assert all(done["content_hash"] in r["params"] for r in replayed)
     out = CliRunner().invoke(app, ["replay", replayed[0]["run_id"], "--store", str(store), "--no-plot", "--json"])
