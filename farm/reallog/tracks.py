@@ -128,7 +128,8 @@ def _series(table: Columns, rows: np.ndarray, kind: str, actor: str, t: np.ndarr
         return speed
     limit = L.MAX_SPEED_MPS[kind]
     _step(table, rows, speed > limit, "x_m", lambda i: f"actor {actor!r} jumps {dist[i]:.3g} m in {dt[i]:g} s "
-                                                       f"({speed[i]:.3g} m/s; a {kind} moves at most {limit:g} m/s)")
+                                                       f"({speed[i]:.3g} m/s; {_article(kind)} {kind} moves at most "
+                                                       f"{limit:g} m/s)")
     turn = np.abs(np.angle(np.exp(1j * np.diff(yaw)))) / dt
     rate = L.MAX_YAW_RATE_RADPS[kind]
     if rate is not None:
@@ -172,3 +173,7 @@ def _step(table: Columns, rows: np.ndarray, bad: np.ndarray, column: str, reason
     if bad.any():
         i = int(np.argmax(bad))
         raise table.fail(int(rows[i + 1]), column, reason(i))  # type: ignore[operator]
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
