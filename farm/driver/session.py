@@ -249,7 +249,7 @@ def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: E
         session.log.info("stopping: the sweep was cancelled before this driver started")
         session.stop_reason = "cancelled"
         return
-    runner = make_executor(kind, options, address=address, batch_fn=batch_fn)
+    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri)
     # Handlers go in after Ray starts: ray.init installs its own SIGTERM handler in the driver.
     with stop_on_signals(session.stop_event):
         try:

@@ -76,11 +76,13 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
     from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
+    from farm.reallog.inputs import check_inputs_present
     from farm.spec import SPEC_FORMAT
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
     specs = expand(sweep)
+    check_inputs_present(store, specs, source=sweep_path)  # a log replay needs its log in this store
     sweep_id = new_sweep_id(sweep.name)
     now = now_iso()
     outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)

@@ -121,8 +121,9 @@ class RayExecutor:
     """Fans batches out as Ray tasks; bounded in flight; enforces timeouts and retries; see the module doc."""
 
     def __init__(self, options: ExecutionOptions | None = None, *, address: str | None = None,
-                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False) -> None:
+                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False, inputs_store: str | None = None) -> None:
         self.options = options or ExecutionOptions()
+        self.inputs_store = inputs_store  # the store workers fetch ``inputs/<hash>`` from
         self.address = address
         self._owns_ray = start_ray(address, num_cpus=self.options.num_cpus, dashboard=dashboard)
         if address is not None:
@@ -141,7 +142,7 @@ class RayExecutor:
         self._launch(_Batch(specs=list(specs), attempt=attempt, first_attempt=attempt))
 
     def _launch(self, batch: _Batch) -> None:
-        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn)
+        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn, self.inputs_store)
         self._running[gen] = batch
 
     def has_capacity(self) -> bool:

@@ -11,13 +11,19 @@ import socket
 from collections.abc import Iterator
 
 from farm.execution.base import resolve_batch_fn
+from farm.execution.inputs import run_with_inputs
 from farm.result import RolloutResult
 from farm.spec import RolloutSpec
 
 
-def run_batch_task(specs_json: list[str], attempt: int, batch_fn: str) -> Iterator[str | RolloutResult]:
-    """Run a batch through ``batch_fn`` (``module:function``, default ``farm.sim.rollout:run_batch``)."""
+def run_batch_task(specs_json: list[str], attempt: int, batch_fn: str,
+                   inputs_store: str | None = None) -> Iterator[str | RolloutResult]:
+    """Run a batch through ``batch_fn`` (``module:function``, default ``farm.sim.rollout:run_batch``).
+
+    ``inputs_store``: the sweep's store URI, from which the logs of ``input`` parameters are fetched.
+    """
     worker = f"{socket.gethostname()}:{os.getpid()}"
     yield worker
     specs = [RolloutSpec.from_json(text) for text in specs_json]
-    yield from resolve_batch_fn(batch_fn)(specs, worker=worker, attempt=attempt)
+    yield from run_with_inputs(resolve_batch_fn(batch_fn), specs, worker=worker, attempt=attempt,
+                               inputs_store=inputs_store)

@@ -17,7 +17,14 @@ from farm.errors import InputError, StackLoadError
 from farm.identity import ParamValue
 from farm.spec import DEFAULT_LATENCY, SimSettings, StackRef
 from farm.stacks import load_factory, resolve_stack
-from farm.sweep.file_format import FamilyEntryModel, ParamModel, SimModel, StackModel, SweepModel
+from farm.sweep.file_format import (
+    FamilyEntryModel,
+    NamedSampleModel,
+    ParamModel,
+    SimModel,
+    StackModel,
+    SweepModel,
+)
 
 RANDOM_DESIGNS: tuple[str, ...] = ("random", "sobol", "lhs", "halton")
 
@@ -61,6 +68,7 @@ class FamilyEntry:
     rotate: Literal["none", "daily", "weekly"] = "none"
     params: tuple[ParamOverride, ...] = ()
     samples: tuple[tuple[tuple[str, ParamValue], ...], ...] = ()
+    sample_names: tuple[str | None, ...] = ()  # per sample: its name (a named sample), else None
     fidelity: tuple[str, ...] = ()
 
     @property
@@ -224,13 +232,22 @@ def _entry(model: FamilyEntryModel, index: int, source: str) -> FamilyEntry:
         budget=model.budget, strength=model.strength or 2, seeds=tuple(model.seeds or ()),
         repeats=model.repeats or 1, seed=model.seed, rotate=model.rotate,
         params=tuple(_override(name, p) for name, p in model.params.items()),
-        samples=tuple(tuple(sorted(s.items())) for s in model.samples or ()),
+        samples=tuple(tuple(sorted(_sample_params(s).items())) for s in model.samples or ()),
+        sample_names=tuple(s.name if isinstance(s, NamedSampleModel) else None for s in model.samples or ()),
         fidelity=tuple(model.fidelity or ()),
     )
 
 
+def _sample_params(sample: dict[str, Any] | NamedSampleModel) -> dict[str, Any]:
+    return dict(sample.params) if isinstance(sample, NamedSampleModel) else dict(sample)
+
+
 def _check_entry(m: FamilyEntryModel, where: str, source: str) -> None:
     """Rules that span several fields of one entry."""
+    names = [s.name for s in m.samples or () if isinstance(s, NamedSampleModel)]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"sample name {twice!r} is used twice", source=source, field=f"{where}.samples")
     frozen = m.sampler == "frozen"
     generator = m.base if frozen else m.sampler
     rules: list[tuple[bool, str, str]] = [
