@@ -101,8 +101,8 @@ def trajectory_rows(truth: GroundTruth, real_run_id: str) -> list[dict[str, Any]
         for i, body in enumerate(trace.body_ids):
             vx, vy = trace.body_vxy_mps[k, i].tolist()
             rows.append(_body_row(real_run_id, t_s, body, trace.body_kinds[i], float(trace.body_length_m[i]),
-                                  float(trace.body_width_m[i]), *trace.body_xy_m[k, i].tolist(),
-                                  float(trace.body_yaw_rad[k, i]), math.hypot(vx, vy)))
+                                  float(trace.body_width_m[i]), float(trace.body_xy_m[k, i, 0]),
+                                  float(trace.body_xy_m[k, i, 1]), float(trace.body_yaw_rad[k, i]), math.hypot(vx, vy)))
     return rows
 
 
@@ -121,6 +121,7 @@ def lane_rows(truth: GroundTruth, real_run_id: str) -> list[dict[str, Any]]:
 
 
 def _run_row(spec: RolloutSpec, result: RolloutResult, real_run_id: str) -> dict[str, Any]:
+    assert result.metrics is not None  # a rollout with a trace has metrics
     metrics = result.metrics.as_dict()
     row: dict[str, Any] = {"real_run_id": real_run_id, "family": spec.family}
     row.update({f"p_{name}": value for name, value in spec.param_dict.items()})
@@ -167,6 +168,8 @@ class Agreement:
 def compare(source: RolloutResult, source_truth: GroundTruth, replay: RolloutResult,
             replay_truth: GroundTruth) -> Agreement:
     """Does ``replay`` (of the log exported from ``source``) agree with it? See ``TOLERANCES``."""
+    if source.metrics is None or replay.metrics is None:
+        return Agreement(same_outcome=False, metric_deltas={}, max_actor_error_m=math.inf, agrees=False)
     same = source.status == replay.status and source.metrics.collision == replay.metrics.collision
     a, b = source.metrics.as_dict(), replay.metrics.as_dict()
     deltas = {name: 0.0 if a[name] == b[name] else abs(float(a[name]) - float(b[name])) for name in TOLERANCES}

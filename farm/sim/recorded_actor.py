@@ -47,12 +47,11 @@ class LogTrajectory:
         self.max_speed_mps = max(self.speed)
         self.path = PathTrack(Path.from_points(self._path_points()))
 
-    def _path_points(self) -> list[tuple[float, float]]:
-        points = list(zip(self.x, self.y, strict=True))
+    def _path_points(self) -> tuple[tuple[float, float], ...]:
         if self.s[-1] > EPS:
-            return points
+            return tuple(zip(self.x, self.y, strict=True))
         x, y, yaw = self.x[0], self.y[0], self.yaw[0]
-        return [(x, y), (x + STUB_M * math.cos(yaw), y + STUB_M * math.sin(yaw))]
+        return (x, y), (x + STUB_M * math.cos(yaw), y + STUB_M * math.sin(yaw))
 
     def at(self, t_s: float) -> tuple[float, float, float, float, float, float]:
         """(x, y, yaw, vx, vy, s) at scene time ``t_s``; exact at the samples, continuous between them."""

@@ -61,10 +61,10 @@ def build(*, log: RecordedLog, reactive: bool) -> SceneSpec:
     obstacles = tuple(StaticObstacle(obstacle_id=t.actor_id, x_m=float(t.x_m[0]), y_m=float(t.y_m[0]),
                                      yaw_rad=float(t.yaw_rad[0]), length_m=t.length_m, width_m=t.width_m)
                       for t in log.others if t.kind == "static")
-    kind = "curve" if any(_turn_rad(lane.centreline) > CURVE_HEADING_RAD for lane in (*lanes, route)) else "straight"
+    curved = any(_turn_rad(lane.centreline) > CURVE_HEADING_RAD for lane in (*lanes, route))
     return SceneSpec(
         name="log_replay", duration_s=replay_duration_s(log),
-        road=Road(kind=kind, lanes=(*lanes, route)),
+        road=Road(kind="curve" if curved else "straight", lanes=(*lanes, route)),
         ego=EgoStart(lane_id=ROUTE_LANE_ID, start_s_m=start_s_m, initial_speed_mps=start_speed,
                      target_speed_mps=speed_limit, goal_s_m=goal_s_m),
         actors=actors, obstacles=obstacles)

@@ -44,6 +44,8 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("scenarios", "validate"): [str(ROOT / "scenario_library" / "families")],
     ("sweep", "expand"): [str(SWEEP), "--rows", "2"],
     ("sweeps", "list"): ["--store", "{store}"],
+    ("export-log",): ["lead_vehicle_braking", "-o", "{store}/exported", "-p", "gap_m=4", "-p", "brake_time_s=0",
+                      "-p", "lead_decel_mps2=10"],  # a crash stop: a short rollout
     ("log", "check"): [str(EXAMPLE_LOG)],
     ("promote",): [str(EXAMPLE_LOG), "--real-run-id", "lead_braking_nominal", "--into", "{sweep_copy}", "--store",
                    "{store}"],
