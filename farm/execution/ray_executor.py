@@ -142,7 +142,8 @@ class RayExecutor:
         self._launch(_Batch(specs=list(specs), attempt=attempt, first_attempt=attempt))
 
     def _launch(self, batch: _Batch) -> None:
-        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn, self.inputs_store)
+        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn,  # type: ignore[call-arg]
+                                self.inputs_store)
         self._running[gen] = batch
 
     def has_capacity(self) -> bool:

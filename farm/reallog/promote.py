@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from farm.errors import InputError
+from farm.identity import ParamValue
 from farm.reallog.inputs import upload_input
 from farm.reallog.log import read_log
 from farm.reallog.sweep_edit import add_named_sample
@@ -75,7 +76,7 @@ def promote(log_path: str | Path, real_run_id: str, *, name: str | None = None, 
     log = read_log(log_path)
     run = log.run(real_run_id)
     digest, data = log.content(real_run_id)
-    params = {"log": digest, **_interest(log.recorded(real_run_id).others, rule, actor)}
+    params: dict[str, ParamValue] = {"log": digest, **_interest(log.recorded(real_run_id).others, rule, actor)}
     label = name or run.real_run_id
     try:
         text = sweep_path.read_text(encoding="utf-8")

@@ -81,7 +81,7 @@ def read_columns(path: str | Path, kinds: Mapping[str, Kind], *, required: Itera
     values: dict[str, Any] = {}
     nulls: dict[str, np.ndarray] = {}
     for name in names:
-        kind = kinds.get(name) or next(k for p, k in prefixed.items() if name.startswith(p))
+        kind: Kind = kinds[name] if name in kinds else next(k for p, k in prefixed.items() if name.startswith(p))
         column = table.column(name).combine_chunks() if table.num_rows else pa.array([], pa.string())
         values[name], nulls[name] = _typed(column, kind, name, source)
     table_view = Columns(source=source, n_rows=table.num_rows, values=values, nulls=nulls)

@@ -52,8 +52,11 @@ def test_promote_uploads_the_input_and_adds_only_a_named_sample_to_the_sweep(tmp
     added = [d for d in difflib.ndiff(before.splitlines(), sweep.read_text().splitlines()) if d[:2] in ("+ ", "- ")]
     assert all(d.startswith("+ ") for d in added)  # every comment and line of the file is kept
     assert f"{{name: r1, params: {{log: {digest}, rule: cut_in, actor: lead}}}}" in sweep.read_text()
-    specs = [s for s in expand(load_sweep(sweep), family_lookup=_lookup) if s.family == "log_replay"]
-    assert {(s.param_dict["log"], s.param_dict["actor"], s.design) for s in specs} == {(digest, "lead", "frozen")}
+    expanded = load_sweep(sweep)
+    entry = expanded.families[-1]  # the new entry; the nightly's 'select: all' entries replay the nominal log
+    assert entry.name == "log_replay" and entry.sample_names == ("r1",)
+    specs = [s for s in expand(expanded, family_lookup=_lookup) if s.param_dict.get("log") == digest]
+    assert {(s.param_dict["actor"], s.param_dict["rule"], s.design) for s in specs} == {("lead", "cut_in", "frozen")}
     assert sorted(s.seed for s in specs) == [1, 2, 3]
     again = promote(log, "r1", into=sweep, name="other", rule="cut_in", actor="lead", store=str(tmp_path / "store"),
                     family_lookup=_lookup)
