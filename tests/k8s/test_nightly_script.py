@@ -10,12 +10,14 @@ against a loopback API server in the Kubernetes client's tests.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.k8s.manifests import build, one
+from tests.k8s.manifests import K8S, build, one
 
 RECORDER = """#!/bin/bash
 echo "$*" >> "$SIMFARM_CALLS"
@@ -75,3 +77,11 @@ def test_the_commands_it_runs(tmp_path: Path) -> None:
         "trends --store s3://simfarm-results/farm --sweep-name smoke"]
     assert "--detach" not in calls[0]  # it follows the RayJob to its end
     assert "nightly: submit exited 0" in out and "nightly: trends exited 0" in out
+
+
+def test_shellcheck_passes() -> None:
+    beside = Path(sys.executable).parent / "shellcheck"
+    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
+    assert found, "shellcheck: install the test extra (pip install -e '.[test]')"
+    result = subprocess.run([found, str(K8S / "base" / "nightly.sh")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
