@@ -17,7 +17,7 @@ from farm.schema import SCHEMAS, to_tables
 from farm.spec import RolloutSpec
 from farm.store.backend import Backend, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
-from farm.store.compaction import compact_sweep
+from farm.store.compaction import ROWS_PER_FILE, compact_sweep
 from farm.store.ids import validate_key_part, validate_relative_key
 from farm.store.layout import (
     SWEEP_MANAGED,
@@ -179,9 +179,10 @@ class ResultsStore:
             rows = rows.filter(filter)
         return finish(rows, table, wanted)
 
-    def compact(self, sweep_id: str) -> Manifest:
-        """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""
-        return compact_sweep(self, sweep_id)
+    def compact(self, sweep_id: str, *, rows_per_file: int = ROWS_PER_FILE) -> Manifest:
+        """Merge parts into deduplicated files (<= ``rows_per_file`` runs per file per family), listed in
+        the manifest."""
+        return compact_sweep(self, sweep_id, rows_per_file)
 
     # -- auxiliary objects ------------------------------------------------------------------
 
