@@ -141,7 +141,13 @@ class Cluster:
         self.api, self.context, self.namespace = api, context, namespace
         self.host = str(api.configuration.host)
         self._custom = client.CustomObjectsApi(api)
-        self._core = client.CoreV1Api(api)
+        self._core_api: client.CoreV1Api | None = None
+
+    @property
+    def _core(self) -> client.CoreV1Api:
+        if self._core_api is None:  # built on first use: its first construction costs ~1.5 s (models)
+            self._core_api = client.CoreV1Api(self.api)
+        return self._core_api
 
     def _call(self, what: str, action: Callable[[], T], *, missing_ok: bool = False) -> T | None:
         where = f"Kubernetes API {self.host} (context {self.context}, namespace {self.namespace})"
