@@ -44,7 +44,7 @@ def _open(uri: str | None, *, write: bool) -> Store:
 
 @domain_errors
 def submit(
-    sweep_file: Annotated[str, typer.Argument(help="Sweep YAML path, or a packaged sweep by name (smoke, nightly, ...).")],
+    sweep_file: Annotated[str, typer.Argument(help="Sweep YAML path, or a packaged sweep by name (smoke, nightly).")],
     store: StoreOpt = None,
     address: AddressOpt = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue this sweep id (runs only what is "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 __all__ = ["gates_dir", "packaged_gate", "packaged_names", "packaged_sweep", "sweeps_dir"]
 
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml",)  # what package-data ships (pyproject.toml)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a file stem: no path separator
 
 
