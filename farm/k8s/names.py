@@ -56,8 +56,7 @@ def is_dns_1035(name: str, max_chars: int = RAYJOB_NAME_MAX) -> bool:
 
 def sweep_labels(sweep_id: str) -> dict[str, str]:
     """The labels every generated object of a sweep carries."""
-    return {"app.kubernetes.io/name": "simfarm", "app.kubernetes.io/component": "sweep",
-            SWEEP_HASH_LABEL: sweep_hash(sweep_id)}
+    return {"app.kubernetes.io/part-of": "simfarm", SWEEP_HASH_LABEL: sweep_hash(sweep_id)}
 
 
 def sweep_annotations(sweep_id: str) -> dict[str, str]:

@@ -20,9 +20,10 @@ from farm.k8s.names import rayjob_name, sweep_annotations, sweep_labels
 
 GROUP, VERSION, PLURAL, KIND = "ray.io", "v1", "rayjobs", "RayJob"
 SUBMISSION_MODES = ("K8sJobMode", "HTTPMode", "InteractiveMode", "SidecarMode")  # the CRD has no enum
-# Names shared with the manifests of k8s/base (ConfigMap, Secret, the Ray pods' ServiceAccount).
+# Names shared with k8s/base (ConfigMap, the Secret you create, the Ray pods' ServiceAccount); the
+# pods' shape follows k8s/base/rayjob.sweep.yaml (security contexts, /dev/shm, resources).
 STORE_CONFIG_MAP = "simfarm-store"
-STORE_SECRET = "simfarm-store-credentials"
+STORE_SECRET = "simfarm-s3-credentials"
 RAY_SERVICE_ACCOUNT = "simfarm-ray"
 
 
@@ -41,12 +42,10 @@ class RayJobOptions:
     namespace: str
     workers_min: int = 1
     workers_max: int = 1
-    head_cpu: str = "1"
-    head_memory: str = "2Gi"                # the driver and the end-of-sweep compaction (~0.6 GiB at 100k rows)
-    head_memory_limit: str = "4Gi"
-    worker_cpu: str = "2"
-    worker_memory: str = "2Gi"
-    worker_memory_limit: str = "4Gi"
+    head_cpu: str = "2"                     # GCS, dashboard and the sweep driver (no rollouts: num-cpus 0)
+    head_memory: str = "6Gi"                # incl. the end-of-sweep compaction (~0.6 GiB at 100k rows)
+    worker_cpu: str = "2"                   # two rollouts at a time per worker pod
+    worker_memory: str = "4Gi"
     active_deadline_s: int = 12 * 3600      # the whole RayJob, retries included
     ttl_after_finished_s: int = 600         # the cluster stays this long after the end, for `kubectl logs`
     backoff_limit: int = 2                  # retries of a failed attempt, each on a new cluster
@@ -92,22 +91,31 @@ def image_digest(image: str) -> str | None:
     return None
 
 
-def _container(name: str, options: RayJobOptions, *, cpu: str, memory: str, memory_limit: str) -> dict[str, Any]:
-    env = [{"name": "SIMFARM_IMAGE_DIGEST", "value": digest}] if (digest := image_digest(options.image)) else []
+POD_SECURITY = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 100, "fsGroup": 100}  # the image's user
+
+
+def _container(name: str, options: RayJobOptions, *, cpu: str, memory: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": name, "image": options.image,
         "envFrom": [{"configMapRef": {"name": options.store_config_map}},
                     {"secretRef": {"name": options.store_secret, "optional": True}}],  # absent with pod identity
-        "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory_limit}},
+        "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}},
+        "securityContext": {"allowPrivilegeEscalation": False},
+        "volumeMounts": [{"name": "shm", "mountPath": "/dev/shm"}],  # Ray's object store
     }
-    if env:
-        container["env"] = env
+    if digest := image_digest(options.image):
+        container["env"] = [{"name": "SIMFARM_IMAGE_DIGEST", "value": digest}]
     return container
 
 
-def _pod(container: dict[str, Any], options: RayJobOptions, labels: dict[str, str]) -> dict[str, Any]:
-    return {"metadata": {"labels": dict(labels)},
-            "spec": {"serviceAccountName": options.service_account, "containers": [container]}}
+def _pod(container: dict[str, Any], options: RayJobOptions, labels: dict[str, str], *, role: str,
+         shm: str) -> dict[str, Any]:
+    spec: dict[str, Any] = {"serviceAccountName": options.service_account, "securityContext": dict(POD_SECURITY),
+                            "containers": [container],
+                            "volumes": [{"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": shm}}]}
+    if role == "worker":
+        spec["automountServiceAccountToken"] = False  # workers need no Kubernetes API
+    return {"metadata": {"labels": {**labels, "app.kubernetes.io/name": f"simfarm-ray-{role}"}}, "spec": spec}
 
 
 def build_rayjob(sweep_id: str, entrypoint: str, options: RayJobOptions, *, submission: int = 1) -> dict[str, Any]:
@@ -121,19 +129,21 @@ def build_rayjob(sweep_id: str, entrypoint: str, options: RayJobOptions, *, subm
     """
     o = options.checked()
     labels = sweep_labels(sweep_id)
-    head = _container("ray-head", o, cpu=o.head_cpu, memory=o.head_memory, memory_limit=o.head_memory_limit)
-    worker = _container("ray-worker", o, cpu=o.worker_cpu, memory=o.worker_memory,
-                        memory_limit=o.worker_memory_limit)
+    head = _container("ray-head", o, cpu=o.head_cpu, memory=o.head_memory)
+    worker = _container("ray-worker", o, cpu=o.worker_cpu, memory=o.worker_memory)
     cluster: dict[str, Any] = {
         "rayVersion": o.ray_version or _installed_ray(),
         "authOptions": {"mode": "token"},
-        "headGroupSpec": {"rayStartParams": {"num-cpus": "0"}, "template": _pod(head, o, labels)},
+        "headGroupSpec": {"rayStartParams": {"num-cpus": "0", "dashboard-host": "0.0.0.0"},
+                          "template": _pod(head, o, labels, role="head", shm="2Gi")},
         "workerGroupSpecs": [{
             "groupName": "rollouts", "replicas": o.workers_min, "minReplicas": o.workers_min,
-            "maxReplicas": o.workers_max, "rayStartParams": {}, "template": _pod(worker, o, labels)}],
+            "maxReplicas": o.workers_max, "rayStartParams": {},
+            "template": _pod(worker, o, labels, role="worker", shm="1Gi")}],
     }
-    if o.workers_max > o.workers_min:
+    if o.workers_max > o.workers_min:  # KubeRay's autoscaler between MIN and MAX; idle workers go after 60 s
         cluster["enableInTreeAutoscaling"] = True
+        cluster["autoscalerOptions"] = {"upscalingMode": "Default", "idleTimeoutSeconds": 60}
     return {
         "apiVersion": f"{GROUP}/{VERSION}", "kind": KIND,
         "metadata": {"name": rayjob_name(sweep_id, submission), "namespace": o.namespace,

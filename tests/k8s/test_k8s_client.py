@@ -8,6 +8,7 @@ RayJob "runs", the server calls the RayJob's own entry point in this process (se
 from __future__ import annotations
 
 import json
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -37,11 +38,23 @@ def _sweep_id(stdout: str, stderr: str) -> str:
     return line.split()[1]
 
 
-def _container(uri: str, name: str) -> dict:
+def _container(name: str, cpu: str, memory: str) -> dict:
     return {"name": name, "image": DIGEST,
             "envFrom": [{"configMapRef": {"name": "simfarm-store"}},
-                        {"secretRef": {"name": "simfarm-store-credentials", "optional": True}}],
-            "env": [{"name": "SIMFARM_IMAGE_DIGEST", "value": "sha256:" + "ab" * 32}]}
+                        {"secretRef": {"name": "simfarm-s3-credentials", "optional": True}}],
+            "env": [{"name": "SIMFARM_IMAGE_DIGEST", "value": "sha256:" + "ab" * 32}],
+            "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}},
+            "securityContext": {"allowPrivilegeEscalation": False},
+            "volumeMounts": [{"name": "shm", "mountPath": "/dev/shm"}]}
+
+
+def _pod(labels: dict, role: str, container: dict, shm: str) -> dict:
+    spec = {"serviceAccountName": "simfarm-ray", "containers": [container],
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 100, "fsGroup": 100},
+            "volumes": [{"name": "shm", "emptyDir": {"medium": "Memory", "sizeLimit": shm}}]}
+    if role == "worker":
+        spec["automountServiceAccountToken"] = False
+    return {"metadata": {"labels": {**labels, "app.kubernetes.io/name": f"simfarm-ray-{role}"}}, "spec": spec}
 
 
 def test_submit_sends_the_exact_rayjob_follows_it_and_exits_with_the_stores_code(api: LoopbackAPI,
@@ -55,28 +68,24 @@ def test_submit_sends_the_exact_rayjob_follows_it_and_exits_with_the_stores_code
     [sent] = api.created
     assert validate_rayjob(sent) == []
     name = rayjob_name(sweep_id)
-    labels = {"app.kubernetes.io/name": "simfarm", "app.kubernetes.io/component": "sweep",
-              "simfarm.io/sweep-hash": name[-10:]}
+    labels = {"app.kubernetes.io/part-of": "simfarm", "simfarm.io/sweep-hash": name[-10:]}
     assert sent["metadata"] == {"name": name, "namespace": "sims", "labels": labels,
                                 "annotations": {"simfarm.io/sweep-id": sweep_id}}
-    spec = sent["spec"]
-    assert spec["entrypoint"] == (f"python -m farm.driver run --sweep-id {sweep_id} --store {s3_uri} --address auto "
-                                  f"--expect-version {__version__} --wait-for-lease 90 --exit-zero-on-finding --force")
-    assert {k: v for k, v in spec.items() if k not in ("entrypoint", "rayClusterSpec")} == {
+    assert sent["apiVersion"] == "ray.io/v1" and sent["kind"] == "RayJob"
+    assert sent["spec"] == {
+        "entrypoint": f"python -m farm.driver run --sweep-id {sweep_id} --store {s3_uri} --address auto "
+                      f"--expect-version {__version__} --wait-for-lease 90 --exit-zero-on-finding --force",
         "submissionMode": "K8sJobMode", "shutdownAfterJobFinishes": True, "ttlSecondsAfterFinished": 600,
-        "activeDeadlineSeconds": 43200, "backoffLimit": 2}
-    cluster = spec["rayClusterSpec"]
-    head, group = cluster["headGroupSpec"], cluster["workerGroupSpecs"][0]
-    assert cluster["authOptions"] == {"mode": "token"} and cluster["enableInTreeAutoscaling"] is True
-    assert head["rayStartParams"] == {"num-cpus": "0"}
-    assert head["template"] == {"metadata": {"labels": labels}, "spec": {
-        "serviceAccountName": "simfarm-ray", "containers": [{
-            **_container(s3_uri, "ray-head"),
-            "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"cpu": "1", "memory": "4Gi"}}}]}}
-    assert {k: group[k] for k in ("groupName", "replicas", "minReplicas", "maxReplicas")} == {
-        "groupName": "rollouts", "replicas": 1, "minReplicas": 1, "maxReplicas": 4}
-    assert group["template"]["spec"]["containers"][0]["resources"] == {
-        "requests": {"cpu": "2", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+        "activeDeadlineSeconds": 43200, "backoffLimit": 2,
+        "rayClusterSpec": {
+            "rayVersion": metadata.version("ray"), "authOptions": {"mode": "token"},
+            "enableInTreeAutoscaling": True,
+            "autoscalerOptions": {"upscalingMode": "Default", "idleTimeoutSeconds": 60},
+            "headGroupSpec": {"rayStartParams": {"num-cpus": "0", "dashboard-host": "0.0.0.0"},
+                              "template": _pod(labels, "head", _container("ray-head", "2", "6Gi"), "2Gi")},
+            "workerGroupSpecs": [{"groupName": "rollouts", "replicas": 1, "minReplicas": 1, "maxReplicas": 4,
+                                  "rayStartParams": {},
+                                  "template": _pod(labels, "worker", _container("ray-worker", "2", "4Gi"), "1Gi")}]}}
     post = next(r for r in api.requests if r.method == "POST")
     assert post.path == "/apis/ray.io/v1/namespaces/sims/rayjobs" and post.query == {"fieldValidation": ["Strict"]}
     where = open_store(s3_uri).read_manifest(sweep_id).extra["k8s"]

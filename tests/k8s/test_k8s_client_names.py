@@ -71,13 +71,13 @@ def test_the_cluster_spec_follows_the_options() -> None:
     spec = build_rayjob("s-1", "python -m farm.driver run", OPTIONS)["spec"]
     assert (spec["submissionMode"], spec["shutdownAfterJobFinishes"], spec["backoffLimit"]) == ("K8sJobMode", True, 2)
     cluster = spec["rayClusterSpec"]
-    assert cluster["headGroupSpec"]["rayStartParams"] == {"num-cpus": "0"} and cluster["enableInTreeAutoscaling"]
+    assert cluster["headGroupSpec"]["rayStartParams"]["num-cpus"] == "0" and cluster["enableInTreeAutoscaling"]
     group = cluster["workerGroupSpecs"][0]
     assert (group["replicas"], group["minReplicas"], group["maxReplicas"]) == (2, 2, 8)
     container = group["template"]["spec"]["containers"][0]
     assert container["env"] == [{"name": "SIMFARM_IMAGE_DIGEST", "value": "sha256:" + "0123456789abcdef" * 4}]
     assert container["envFrom"] == [{"configMapRef": {"name": "simfarm-store"}},
-                                    {"secretRef": {"name": "simfarm-store-credentials", "optional": True}}]
+                                    {"secretRef": {"name": "simfarm-s3-credentials", "optional": True}}]
     fixed = build_rayjob("s-1", "x", RayJobOptions(image="simfarm:0.1.0", namespace="n"))["spec"]["rayClusterSpec"]
     assert "enableInTreeAutoscaling" not in fixed and "env" not in fixed["headGroupSpec"]["template"]["spec"][
         "containers"][0]
