@@ -182,10 +182,14 @@ class LoopbackAPI:
         h.wfile.write(data)
 
 
-def write_kubeconfig(path: Path, server_url: str, *, context: str = "loopback", namespace: str = "sims") -> Path:
-    """A kubeconfig whose ``context`` reaches ``server_url`` with a bearer token, default ``namespace``."""
+def write_kubeconfig(path: Path, server_url: str, *, context: str = "loopback", namespace: str = "sims",
+                     current: str = "elsewhere") -> Path:
+    """A kubeconfig whose ``context`` reaches ``server_url`` with a bearer token, default ``namespace``.
+
+    Its ``current`` context is ``elsewhere`` (a closed loopback port) unless told: ``--context`` must count.
+    """
     path.write_text(yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": "elsewhere",
+        "apiVersion": "v1", "kind": "Config", "current-context": current,
         "clusters": [{"name": "loopback", "cluster": {"server": server_url}},
                      {"name": "elsewhere", "cluster": {"server": "http://127.0.0.1:9"}}],
         "users": [{"name": "tester", "user": {"token": "loopback-token"}}],
