@@ -46,9 +46,9 @@ class RayJobOptions:
     head_memory: str = "6Gi"                # incl. the end-of-sweep compaction (~0.6 GiB at 100k rows)
     worker_cpu: str = "2"                   # two rollouts at a time per worker pod
     worker_memory: str = "4Gi"
-    active_deadline_s: int = 12 * 3600      # the whole RayJob, retries included
+    active_deadline_s: int = 6 * 3600       # the whole RayJob, retries included (< the nightly Job's 8 h)
     ttl_after_finished_s: int = 600         # the cluster stays this long after the end, for `kubectl logs`
-    backoff_limit: int = 2                  # retries of a failed attempt, each on a new cluster
+    backoff_limit: int = 1                  # retries of a failed attempt, each on a new cluster
     submission_mode: str = "K8sJobMode"     # a submitter Job whose pod log is the driver's output
     store_config_map: str = STORE_CONFIG_MAP
     store_secret: str = STORE_SECRET

@@ -76,7 +76,7 @@ def test_submit_sends_the_exact_rayjob_follows_it_and_exits_with_the_stores_code
         "entrypoint": f"python -m farm.driver run --sweep-id {sweep_id} --store {s3_uri} --address auto "
                       f"--expect-version {__version__} --wait-for-lease 90 --exit-zero-on-finding --force",
         "submissionMode": "K8sJobMode", "shutdownAfterJobFinishes": True, "ttlSecondsAfterFinished": 600,
-        "activeDeadlineSeconds": 43200, "backoffLimit": 2,
+        "activeDeadlineSeconds": 21600, "backoffLimit": 1,
         "rayClusterSpec": {
             "rayVersion": metadata.version("ray"), "authOptions": {"mode": "token"},
             "enableInTreeAutoscaling": True,

@@ -69,7 +69,7 @@ def test_the_rayjob_validates_strictly_against_the_crd_and_a_misspelling_does_no
 
 def test_the_cluster_spec_follows_the_options() -> None:
     spec = build_rayjob("s-1", "python -m farm.driver run", OPTIONS)["spec"]
-    assert (spec["submissionMode"], spec["shutdownAfterJobFinishes"], spec["backoffLimit"]) == ("K8sJobMode", True, 2)
+    assert (spec["submissionMode"], spec["shutdownAfterJobFinishes"], spec["backoffLimit"]) == ("K8sJobMode", True, 1)
     cluster = spec["rayClusterSpec"]
     assert cluster["headGroupSpec"]["rayStartParams"]["num-cpus"] == "0" and cluster["enableInTreeAutoscaling"]
     group = cluster["workerGroupSpecs"][0]
