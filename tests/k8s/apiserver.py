@@ -3,7 +3,8 @@
 ``http.server`` on 127.0.0.1 (ephemeral port) serving what ``farm.k8s.api`` calls, as a real API
 server answers it (JSON ``Status`` bodies, ``404 page not found`` for an unserved resource):
 
-- ``POST   /apis/ray.io/v1/namespaces/NS/rayjobs``: records the body; ``validate`` (a function
+- ``POST   /apis/ray.io/v1/namespaces/NS/rayjobs``: records the body; ``validate`` (e.g.
+  ``tests.k8s.kuberay_schema.validate_kuberay``, a function
   returning problems) plays the CRD's strict schema: any problem is a 422 naming it;
 - ``GET    /apis/ray.io/v1/namespaces/NS/rayjobs/NAME``: the object, its ``status`` taken from the
   scenario one step per GET (``SUCCEEDED``, ``FAILED``: no status, Initializing, Running, the end;

@@ -13,7 +13,7 @@ import pytest
 
 from tests.farm.execution.conftest import production_batch_fn
 from tests.k8s.apiserver import LoopbackAPI, write_kubeconfig
-from tests.k8s.crd_check import validate_rayjob
+from tests.k8s.kuberay_schema import validate_kuberay as validate_rayjob
 
 SWEEPS = Path(__file__).parent / "sweeps"
 SMALL = SWEEPS / "k8s_null.yaml"   # 6 rollouts, 2 fail by design

@@ -21,7 +21,7 @@ from farm.k8s import rayjob_name
 from farm.store import open_store
 from tests.k8s.apiserver import FAILED, NO_STATUS, SUBMITTER_LOG, LoopbackAPI
 from tests.k8s.conftest import SMALL, run_entrypoint_here
-from tests.k8s.crd_check import validate_rayjob
+from tests.k8s.kuberay_schema import validate_kuberay as validate_rayjob
 
 DIGEST = "registry.example.com/simfarm@sha256:" + "ab" * 32
 runner = CliRunner()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from farm.errors import InputError
 from farm.k8s import RayJobOptions, build_rayjob, image_digest, is_dns_1035, parse_workers, rayjob_name, sweep_hash
 from farm.k8s.names import DNS_1035, LABEL_VALUE_MAX, RAYJOB_NAME_MAX
-from tests.k8s.crd_check import validate_rayjob
+from tests.k8s.kuberay_schema import validate_kuberay as validate_rayjob
 
 DIGEST = "registry.example.com/simfarm@sha256:" + "0123456789abcdef" * 4
 OPTIONS = RayJobOptions(image=DIGEST, namespace="sims", workers_min=2, workers_max=8)

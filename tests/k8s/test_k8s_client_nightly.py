@@ -18,7 +18,7 @@ from farm.errors import ExitCode
 from tests.farm.execution.remote_helpers import VENV_BIN
 from tests.k8s.apiserver import LoopbackAPI, write_kubeconfig
 from tests.k8s.conftest import SMALL, run_entrypoint_here
-from tests.k8s.crd_check import validate_rayjob
+from tests.k8s.kuberay_schema import validate_kuberay as validate_rayjob
 
 pytestmark = pytest.mark.slow  # two cold `simfarm` processes: ~15-30 s on this machine
 SCRIPT = Path(__file__).resolve().parents[2] / "k8s" / "base" / "nightly.sh"
