@@ -20,6 +20,16 @@ AddressOpt = Annotated[str | None, typer.Option(
 EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="NAME=VALUE (or NAME: this shell's value) for a Ray job's driver; repeatable. "
                   "AWS_ENDPOINT_URL and the AWS region are passed on by themselves, credentials never.")]
+K8sOpt = Annotated[bool, typer.Option(
+    "--k8s", help="Run the sweep on Kubernetes as a KubeRay RayJob (a cluster of its own); needs an s3:// store.")]
+NamespaceOpt = Annotated[str | None, typer.Option(
+    "--namespace", help="--k8s: the namespace (default: the context's, in a pod its own).")]
+ContextOpt = Annotated[str | None, typer.Option(
+    "--context", help="--k8s: the kubeconfig context (default: the current one; in a pod: in-cluster).")]
+ImageOpt = Annotated[str | None, typer.Option(
+    "--image", help="--k8s: the simfarm image as a digest reference repo@sha256:... (default: $SIMFARM_IMAGE).")]
+WorkersOpt = Annotated[str, typer.Option(
+    "--workers", help="--k8s: worker pods, N or MIN:MAX (autoscaling between them).")]
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
 
 
@@ -47,11 +57,19 @@ def submit(
     retries: Annotated[int | None, typer.Option("--retries", help="Retries of a rollout whose worker died.")] = None,
     num_cpus: Annotated[int | None, typer.Option("--num-cpus", help="CPUs for embedded Ray.")] = None,
     env: EnvOpt = None,
+    k8s: K8sOpt = False,
+    namespace: NamespaceOpt = None,
+    context: ContextOpt = None,
+    image: ImageOpt = None,
+    workers: WorkersOpt = "1",
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a sweep on Ray (embedded by default); results stream into the store."""
+    """Run a sweep on Ray (embedded by default, a cluster, a Ray job or a RayJob); results stream into the store."""
     from farm.driver import submit as run_submit
+    from farm.driver.kube import K8sRequest
     from farm.execution.remote import parse_env
+
+    request = K8sRequest(context=context, namespace=namespace, image=image, workers=workers) if k8s else None
 
     def announce(sweep_id: str, store_uri: str) -> None:
         print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
@@ -60,7 +78,7 @@ def submit(
         report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                             batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
                             retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
-                            job_env=parse_env(env or []))
+                            job_env=parse_env(env or []), k8s=request)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -102,6 +120,11 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
     if job:
         print(f"Ray job {job['id']} at {job['address']}: {job['status']}" + (f" ({job['message']})"
                                                                            if job["message"] else ""))
+    rayjob = info.get("rayjob")
+    if rayjob:
+        print(f"RayJob {rayjob['name']} in {rayjob['namespace']} (context {rayjob['context']}): "
+              f"{rayjob['jobDeploymentStatus'] or 'no status yet'}, job {rayjob['jobStatus'] or '-'}"
+              + (f" ({rayjob['message']})" if rayjob["message"] else ""))
     if info.get("error"):
         print(f"error: {info['error']}")
 
@@ -128,8 +151,10 @@ def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
         print_json(info)
     elif info["cancelled"]:
         pid, job, problem = info["signalled_pid"], info.get("stopped_job"), info.get("job_error")
+        rayjob, k8s_problem = info.get("deleted_rayjob"), info.get("k8s_error")
         print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else "")
-              + (f" (stopped Ray job {job})" if job else "") + (f"; {problem}" if problem else ""))
+              + (f" (stopped Ray job {job})" if job else "") + (f" (deleted RayJob {rayjob})" if rayjob else "")
+              + (f"; {problem}" if problem else "") + (f"; {k8s_problem}" if k8s_problem else ""))
     else:
         print(f"{sweep_id}: already {info['state']}, nothing to cancel")
 

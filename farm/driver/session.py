@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TextIO
 
-from farm.driver.control import break_stale_lease, stop_on_signals
+from farm.driver.control import break_stale_lease, stop_on_signals, wait_for_lease
 from farm.driver.log import DriverLog
 from farm.driver.progress import ProgressReporter, family_counts
 from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
@@ -170,11 +170,14 @@ def _utc_now() -> str:
 def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address: str | None = None,
               executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
               specs: Sequence[RolloutSpec] | None = None, force: bool = False, stream_to: TextIO | None = None,
-              tty: bool | None = None, log_echo: TextIO | None = None) -> DriverReport:
+              tty: bool | None = None, log_echo: TextIO | None = None, wait_for_lease_s: float = 0.0) -> DriverReport:
     """Drive ``sweep_id`` to the end (or until stopped); see the module docstring.
 
+    ``wait_for_lease_s``: how long [s] to wait for another driver's live lease to expire or be
+    released before giving up (``farm.driver.control.wait_for_lease``); 0 fails at once.
+
     Raises:
-        LeaseError: another driver holds the sweep's lease.
+        LeaseError: another driver holds the sweep's lease (still, after ``wait_for_lease_s``).
         InputError: the sweep was created under other outcome-relevant code and ``force`` is False.
     """
     started = time.monotonic()
@@ -184,10 +187,13 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     check_outcome_code(manifest, specs, force=force)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     stale = break_stale_lease(store, sweep_id)
+    expired = wait_for_lease(store, sweep_id, wait_for_lease_s) if wait_for_lease_s > 0 and not stale else None
     store.acquire_lease(sweep_id, owner, LEASE_TTL_S)
     log = DriverLog(store, sweep_id, echo=log_echo)
     if stale:
         log.info(f"took over the lease of {stale}: that driver's process is gone")
+    if expired:
+        log.info(f"took over the lease of {expired} once it expired or was released")
     facts = platform_facts()  # where this session's rollouts run (embedded) or are driven from (a cluster)
     store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, PLATFORM_FIELD: facts}))
     try:

@@ -32,6 +32,7 @@ from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
 
 if TYPE_CHECKING:
+    from farm.driver.kube import K8sRequest
     from farm.execution.ray_jobs import JobInfo
 
 # farm/driver/submit.py -> the folder holding farm/: a detached driver imports this checkout's farm from any cwd
@@ -112,12 +113,13 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
-           job_env: Mapping[str, str] | None = None) -> DriverReport:
+           job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
 
     ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
     existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
     (``job_env``: extra environment for it), whose output is followed here unless ``detach``.
+    ``k8s``: run it as a KubeRay RayJob (``farm.driver.kube``), followed here unless ``detach``.
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
@@ -133,14 +135,17 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
                  "retries": retries, "num_cpus": num_cpus}
     options = resolve_options(_sweep_options(sweep), **overrides)
     store_uri = store or sweep.store
-    if address is not None and is_local_store(store_uri):
+    if address is not None and k8s is not None:
+        raise InputError("--k8s runs the sweep on a cluster of its own: drop --address", source="--address",
+                         field=address)
+    if (address is not None or k8s is not None) and is_local_store(store_uri):
         raise InputError("a remote run needs a store the cluster can reach (s3://...), not a local folder",
                          source="--store", field=store_uri or "default")
     results = open_store(store_uri)
     results.check()
     as_job = is_jobs_address(address)
-    mode = {"mode": "job" if as_job else "detached" if detach else "driver" if address else "embedded",
-            "address": address}
+    kind = "k8s" if k8s else "job" if as_job else "detached" if detach else "driver" if address else "embedded"
+    mode = {"mode": kind, "address": address}
     if resume:
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
@@ -148,6 +153,10 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
         sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode)
     if announce is not None:
         announce(sweep_id, results.uri)
+    if k8s is not None:  # as for a Ray job: a sweep created just now needs no fingerprint check there
+        from farm.driver.kube import run_on_k8s
+
+        return run_on_k8s(results, sweep_id, k8s, force=force or not resume, detach=detach, stream_to=stream_to)
     if as_job:  # a sweep created just now needs no fingerprint check on the cluster
         return _run_as_job(results, sweep_id, str(address), force=force or not resume, detach=detach,
                           env=job_env or {}, stream_to=stream_to)
