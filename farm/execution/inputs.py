@@ -23,6 +23,14 @@ from farm.spec import RolloutSpec
 from farm.store.backend import ObjectMissing
 
 
+def preload_inputs_code(specs: Sequence[RolloutSpec], inputs_store: str | None) -> None:
+    """Import the log-fetching code and load the specs' families (local work, before the rollout clock starts)."""
+    if inputs_store is not None:
+        from farm.reallog.inputs import input_hashes
+
+        input_hashes(specs)
+
+
 def run_with_inputs(batch_fn: BatchFn, specs: Sequence[RolloutSpec], *, worker: str, attempt: int,
                     inputs_store: str | None) -> Iterator[RolloutResult]:
     """``batch_fn(specs, ...)`` with ``inputs=`` the logs the specs name, fetched from ``inputs_store``."""
