@@ -21,6 +21,11 @@ EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="NAME=VALUE (or NAME: this shell's value) for a Ray job's driver; repeatable. "
                   "AWS_ENDPOINT_URL and the AWS region are passed on by themselves, credentials never.")]
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
+MetricsPortOpt = Annotated[int | None, typer.Option(
+    "--metrics-port", min=0, max=65535, help="Serve the driver's farm metrics for Prometheus on this port "
+    "(http://HOST:PORT/metrics; 0 picks a free one, the driver log names it). Default: off.")]
+MetricsHostOpt = Annotated[str, typer.Option(
+    "--metrics-host", help="Address the metrics server binds; 0.0.0.0 only inside a pod.")]
 
 
 def _open(uri: str | None, *, write: bool) -> Store:
@@ -47,10 +52,15 @@ def submit(
     retries: Annotated[int | None, typer.Option("--retries", help="Retries of a rollout whose worker died.")] = None,
     num_cpus: Annotated[int | None, typer.Option("--num-cpus", help="CPUs for embedded Ray.")] = None,
     env: EnvOpt = None,
+    metrics_port: MetricsPortOpt = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
     as_json: JsonOpt = False,
 ) -> None:
     """Run a sweep on Ray (embedded by default); results stream into the store."""
     from farm.driver import submit as run_submit
+    from farm.driver.metrics import MetricsEndpoint
+
+    metrics = None if metrics_port is None else MetricsEndpoint(port=metrics_port, host=metrics_host)
     from farm.execution.remote import parse_env
 
     def announce(sweep_id: str, store_uri: str) -> None:
@@ -60,7 +70,7 @@ def submit(
         report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                             batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
                             retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
-                            job_env=parse_env(env or []))
+                            job_env=parse_env(env or []), metrics=metrics)
     if as_json:
         print_json(report.to_dict())
     else:
