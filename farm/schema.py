@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from farm.result import RolloutResult
@@ -130,7 +131,9 @@ def _run_row(result: RolloutResult, sweep_id: str, run_id: str) -> dict[str, Any
         "started_at": datetime.fromisoformat(result.started_at) if result.started_at else None,
          "spec": spec.to_json(), "schema_version": SCHEMA_VERSION,
     }
-    metric_values = m.as_dict() if m is not None else dict.fromkeys(_METRIC_COLUMNS)
+    # getattr, not Metrics.as_dict(): asdict deep-copies every value, a cost paid per stored result
+    metric_values = {name: getattr(m, name) for name in _METRIC_COLUMNS} if m is not None \
+        else dict.fromkeys(_METRIC_COLUMNS)
     row.update(metric_values)
     row.update(result.preventability.as_row() if result.preventability is not None
                else dict.fromkeys(PREVENTABLE_COLUMNS))
@@ -158,15 +161,19 @@ def _param_rows(result: RolloutResult, run_id: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _telemetry_rows(result: RolloutResult, run_id: str) -> dict[str, Any]:
-    tel = result.telemetry
-    if tel is None:
-        return {name: [] for name in TELEMETRY_SCHEMA.names}
-    n = len(tel.t_s)
-    columns: dict[str, Any] = {"run_id": [run_id] * n, "family": [result.spec.family] * n}
+def _telemetry_table(pairs: Sequence[tuple[RolloutResult, str]]) -> pa.Table:
+    """One table of every recorded trace: each column concatenated once (not a table per result)."""
+    traces = [(r, run) for r, run in pairs if r.telemetry is not None]
+    if not traces:
+        return TELEMETRY_SCHEMA.empty_table()
+    lengths = [len(r.telemetry.t_s) for r, _ in traces]  # type: ignore[union-attr]
+    columns: dict[str, Any] = {
+        "run_id": np.repeat(np.array([run for _, run in traces], dtype=object), lengths),
+        "family": np.repeat(np.array([r.spec.family for r, _ in traces], dtype=object), lengths),
+    }
     for name in TELEMETRY_SCHEMA.names[2:]:
-        columns[name] = getattr(tel, name)
-    return columns
+        columns[name] = np.concatenate([np.asarray(getattr(r.telemetry, name), dtype=np.float64) for r, _ in traces])
+    return pa.table(columns, schema=TELEMETRY_SCHEMA)
 
 
 def to_tables(results: Iterable[RolloutResult], sweep_id: str, *,
@@ -184,11 +191,9 @@ def to_tables(results: Iterable[RolloutResult], sweep_id: str, *,
     pairs = list(zip(results, ids, strict=True))
     events = [{"run_id": run, "family": r.spec.family, "t_s": e.t_s, "kind": e.kind, "detail": e.detail}
               for r, run in pairs for e in r.events]
-    telemetry = [pa.table(_telemetry_rows(r, run), schema=TELEMETRY_SCHEMA) for r, run in pairs
-                 if r.telemetry is not None]
     return {
         "runs": pa.Table.from_pylist([_run_row(r, sweep_id, run) for r, run in pairs], schema=RUNS_SCHEMA),
         "events": pa.Table.from_pylist(events, schema=EVENTS_SCHEMA),
         "params": pa.Table.from_pylist([p for r, run in pairs for p in _param_rows(r, run)], schema=PARAMS_SCHEMA),
-        "telemetry": pa.concat_tables(telemetry) if telemetry else TELEMETRY_SCHEMA.empty_table(),
+        "telemetry": _telemetry_table(pairs),
     }

@@ -20,4 +20,6 @@ def run_batch_task(specs_json: list[str], attempt: int, batch_fn: str) -> Iterat
     worker = f"{socket.gethostname()}:{os.getpid()}"
     yield worker
     specs = [RolloutSpec.from_json(text) for text in specs_json]
+    for spec in specs:  # hashed here, on the many workers: the cached ids travel back with each result
+        spec.run_id, spec.to_json()
     yield from resolve_batch_fn(batch_fn)(specs, worker=worker, attempt=attempt)
