@@ -3,9 +3,12 @@
 One ``ResultWriter`` per driver session (``farm.driver.session``); ``benchmarks/bench_driver.py``
 drives the same object. The driver thread calls ``add`` for every result and ``tick`` after every
 poll; a part is cut when the buffer reaches its target size or ``every_s`` has passed since the
-last cut. The target follows the arrival rate (about ``part_s`` seconds of results, between
-``min_rows`` and ``max_rows``), and while every writer is busy the buffer keeps growing, so parts
-get larger exactly when the store is the bottleneck (fewer PUTs per result).
+last cut. The target follows the arrival rate: a part is cut once it holds ``min_rows`` *and*
+``part_s`` has passed since the last cut (or ``every_s`` has passed, or it holds ``max_rows``), so at
+100 results/s parts hold 64 rows as before, at 5,000/s about ``part_s`` x 5,000. While every writer
+is busy the buffer keeps growing, so parts also get larger when the store is the bottleneck. Large
+parts matter twice: a part is 4 objects per family (PUTs), and a Parquet file has a fixed cost of
+~0.1 ms per column to encode (the runs table has 57), whatever its rows.
 
 Guarantees (docs/execution.md, "Results, resume, leases"):
 
@@ -44,9 +47,10 @@ class FlushPolicy:
     """When buffered results become a part, and how many parts are written at once.
 
     Attributes:
-        min_rows: a part is cut once this many results are buffered (at low rates).
-        every_s: ... or once this long [s] has passed since the last cut.
-        part_s: at high rates a part holds about this many seconds of arrivals [s]; 0 keeps ``min_rows``.
+        min_rows: a part holds at least this many results, unless ``every_s`` has passed.
+        every_s: the longest a result waits in the buffer before its part is cut [s].
+        part_s: the shortest time between two cuts while results arrive faster than ``min_rows``
+            per ``part_s`` [s]; 0 cuts at ``min_rows`` (the old path).
         max_rows: the largest part; with every writer busy and this many buffered, ``add`` blocks.
         writers: parts written concurrently; 0 writes each part inline in ``add``/``tick`` (the old path).
         put_threads: object PUTs in flight across all parts (a part's tables concurrently); 0: one by one.
@@ -54,7 +58,7 @@ class FlushPolicy:
 
     min_rows: int = 64
     every_s: float = 1.0
-    part_s: float = 0.25
+    part_s: float = 0.5
     max_rows: int = 4096
     writers: int = 4
     put_threads: int = 8
@@ -97,23 +101,6 @@ def _env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int) -
     return value
 
 
-class _Rate:
-    """Arrivals per second, smoothed (EWMA over ~0.2 s windows)."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._since = clock()
-        self._count = 0
-        self.per_s = 0.0
-
-    def arrived(self) -> None:
-        self._count += 1
-        now = self._clock()
-        if now - self._since >= 0.2:
-            self.per_s = 0.5 * self.per_s + 0.5 * self._count / (now - self._since)
-            self._since, self._count = now, 0
-
-
 class ResultWriter:
     """Buffers results and writes them as parts through ``store``; see the module docstring."""
 
@@ -125,7 +112,6 @@ class ResultWriter:
         self._clock = clock
         self._buffer: list[RolloutResult] = []
         self._flushed_at = clock()
-        self._rate = _Rate(clock)
         self._cond = threading.Condition()
         self._writing_parts = 0
         self._writing_rows = 0
@@ -143,25 +129,27 @@ class ResultWriter:
         """Results received and not yet stored (buffered or being written)."""
         return len(self._buffer) + self._writing_rows
 
-    def target_rows(self) -> int:
-        """The size at which the buffer is cut into a part now."""
-        p = self.policy
-        return int(min(p.max_rows, max(p.min_rows, self._rate.per_s * p.part_s)))
+    def due(self) -> bool:
+        """Whether the buffer should be cut into a part now (see the module docstring)."""
+        p, n = self.policy, len(self._buffer)
+        if n == 0:
+            return False
+        waited = self._clock() - self._flushed_at
+        return n >= p.max_rows or waited >= p.every_s or (n >= p.min_rows and waited >= p.part_s)
 
     def add(self, result: RolloutResult) -> None:
         """Buffer one result; cut a part when due; blocks while the writer is full (see module doc)."""
         self._raise_error()
         self._buffer.append(result)
-        self._rate.arrived()
         self.peak_pending_rows = max(self.peak_pending_rows, self.pending_rows)
-        if len(self._buffer) >= self.target_rows():
+        if self.due():
             self._cut(wait=len(self._buffer) >= self.policy.max_rows)
 
     def tick(self) -> None:
-        """Cut a part if ``every_s`` has passed since the last; raise a failed part's error."""
+        """Cut a part if one is due (time passes between results too); raise a failed part's error."""
         self._raise_error()
-        if self._buffer and self._clock() - self._flushed_at >= self.policy.every_s:
-            self._cut(wait=False)
+        if self.due():
+            self._cut(wait=len(self._buffer) >= self.policy.max_rows)
         self.metrics.set_backlog(self.pending_rows)
 
     def drain(self) -> None:
