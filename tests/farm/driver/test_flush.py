@@ -183,3 +183,13 @@ def test_the_environment_can_choose_the_old_path_and_a_bad_value_names_the_varia
         FlushPolicy.from_env({"SIMFARM_PART_MAX_ROWS": "10"})
     with pytest.raises(InputError, match="SIMFARM_PART_WRITERS: 'four' is not an integer"):
         FlushPolicy.from_env({"SIMFARM_PART_WRITERS": "four"})
+
+
+def test_the_in_flight_bound_follows_the_clusters_cpus_unless_given() -> None:
+    from farm.execution import ExecutionOptions
+    from farm.execution.ray_executor import in_flight_bound
+
+    assert in_flight_bound(0.0, ExecutionOptions()) == (1, 2)  # an autoscaling cluster's zero-CPU head
+    assert in_flight_bound(400.0, ExecutionOptions()) == (400, 800)  # 100 workers of 4 CPUs
+    assert in_flight_bound(400.0, ExecutionOptions(num_cpus_per_rollout=2.0)) == (200, 400)
+    assert in_flight_bound(400.0, ExecutionOptions(max_in_flight=16)) == (400, 16)
