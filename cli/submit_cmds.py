@@ -31,6 +31,11 @@ ImageOpt = Annotated[str | None, typer.Option(
 WorkersOpt = Annotated[str, typer.Option(
     "--workers", help="--k8s: worker pods, N or MIN:MAX (autoscaling between them).")]
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
+MetricsPortOpt = Annotated[int | None, typer.Option(
+    "--metrics-port", min=0, max=65535, help="Serve the driver's farm metrics for Prometheus on this port "
+    "(http://HOST:PORT/metrics; 0 picks a free one, the driver log names it). Default: off.")]
+MetricsHostOpt = Annotated[str, typer.Option(
+    "--metrics-host", help="Address the metrics server binds; 0.0.0.0 only inside a pod.")]
 
 
 def _open(uri: str | None, *, write: bool) -> Store:
@@ -62,14 +67,18 @@ def submit(
     context: ContextOpt = None,
     image: ImageOpt = None,
     workers: WorkersOpt = "1",
+    metrics_port: MetricsPortOpt = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
     as_json: JsonOpt = False,
 ) -> None:
     """Run a sweep on Ray (embedded by default, a cluster, a Ray job or a RayJob); results stream into the store."""
     from farm.driver import submit as run_submit
     from farm.driver.kube import K8sRequest
+    from farm.driver.metrics import MetricsEndpoint
     from farm.execution.remote import parse_env
 
     request = K8sRequest(context=context, namespace=namespace, image=image, workers=workers) if k8s else None
+    metrics = None if metrics_port is None else MetricsEndpoint(port=metrics_port, host=metrics_host)
 
     def announce(sweep_id: str, store_uri: str) -> None:
         print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
@@ -78,7 +87,7 @@ def submit(
         report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                             batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
                             retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
-                            job_env=parse_env(env or []), k8s=request)
+                            job_env=parse_env(env or []), k8s=request, metrics=metrics)
     if as_json:
         print_json(report.to_dict())
     else:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from farm import __version__
 from farm.driver.log import open_local_log, record_failure
+from farm.driver.metrics import MetricsEndpoint, endpoint_args
 from farm.driver.progress import family_counts
 from farm.driver.session import DriverReport, run_sweep
 from farm.errors import ExitCode, InputError, SimfarmError, StoreError
@@ -113,13 +114,16 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
-           job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None) -> DriverReport:
+           job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None,
+           metrics: MetricsEndpoint | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
 
     ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
     existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
     (``job_env``: extra environment for it), whose output is followed here unless ``detach``.
     ``k8s``: run it as a KubeRay RayJob (``farm.driver.kube``), followed here unless ``detach``.
+    ``metrics``: the driver serves its Prometheus counters there, wherever it runs (this process, the
+    detached process, the Ray job's driver).
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
@@ -131,6 +135,7 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
     from farm.sweep import load_sweep
 
     sweep = load_sweep(sweep_path)
+    metrics = metrics.validated() if metrics is not None else None
     overrides = {"batch_size": batch_size, "max_in_flight": max_in_flight, "timeout_s": timeout_s,
                  "retries": retries, "num_cpus": num_cpus}
     options = resolve_options(_sweep_options(sweep), **overrides)
@@ -159,26 +164,28 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
         return run_on_k8s(results, sweep_id, k8s, force=force or not resume, detach=detach, stream_to=stream_to)
     if as_job:  # a sweep created just now needs no fingerprint check on the cluster
         return _run_as_job(results, sweep_id, str(address), force=force or not resume, detach=detach,
-                          env=job_env or {}, stream_to=stream_to)
+                          env=job_env or {}, stream_to=stream_to, metrics=metrics)
     if detach:  # a sweep created just now is not a resume: its own driver needs no fingerprint check
-        return _detach(results, sweep_id, address=address, force=force or not resume)
+        return _detach(results, sweep_id, address=address, force=force or not resume, metrics=metrics)
     return run_sweep(results, sweep_id, options=options, address=address, force=force, stream_to=stream_to,
-                     tty=tty, executor=executor, batch_fn=batch_fn)
+                     tty=tty, executor=executor, batch_fn=batch_fn, metrics=metrics)
 
 
-def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None, force: bool = False) -> list[str]:
+def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None, force: bool = False,
+                   metrics: MetricsEndpoint | None = None) -> list[str]:
     """The command line of a driver that runs a stored sweep (detached process, Ray job, pod)."""
     cmd = [sys.executable, "-m", "farm.driver", "run", "--sweep-id", sweep_id, "--store", store_uri]
     if address:
         cmd += ["--address", address]
     if force:
         cmd.append("--force")
-    return cmd
+    return cmd + endpoint_args(metrics)
 
 
 def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detach: bool, env: Mapping[str, str],
-                stream_to: TextIO | None) -> DriverReport:
+                stream_to: TextIO | None, metrics: MetricsEndpoint | None = None) -> DriverReport:
     """Submit the stored sweep's driver as a Ray job (job id in the manifest); follow it unless ``detach``."""
+    import shlex
     import uuid
 
     from farm.execution import ray_jobs
@@ -187,7 +194,8 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
 
     skipped = _final_count(store.read_manifest(sweep_id).counts)
     try:
-        job_id = ray_jobs.submit_job(address, entrypoint=job_entrypoint(sweep_id, store.uri, force=force),
+        entrypoint = " ".join([job_entrypoint(sweep_id, store.uri, force=force), shlex.join(endpoint_args(metrics))])
+        job_id = ray_jobs.submit_job(address, entrypoint=entrypoint.strip(),
                                      submission_id=f"simfarm-{sweep_id}-{uuid.uuid4().hex[:6]}",
                                      env_vars=job_env(env))
     except SimfarmError as exc:
@@ -238,14 +246,15 @@ def detached_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool) -> DriverReport:
+def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool,
+            metrics: MetricsEndpoint | None = None) -> DriverReport:
     """Start the driver as a background process in its own session; record its pid in the manifest.
 
     Its own output goes to an owner-only file in the user's state directory (``farm.driver.log``).
     """
     log_path, fd = open_local_log(sweep_id)
     try:
-        proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force),
+        proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force, metrics=metrics),
                                 stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT, env=detached_env(),
                                 cwd=os.getcwd(), start_new_session=True)
     finally:

@@ -27,6 +27,8 @@ def run_batch_task(specs_json: list[str], attempt: int, batch_fn: str,
     worker = f"{socket.gethostname()}:{os.getpid()}"
     run = resolve_batch_fn(batch_fn)
     specs = [RolloutSpec.from_json(text) for text in specs_json]
+    for spec in specs:  # hashed here, on the many workers: the cached ids travel back with each result
+        spec.run_id, spec.to_json()
     preload_inputs_code(specs, inputs_store)
     yield worker
     yield from run_with_inputs(run, specs, worker=worker, attempt=attempt,

@@ -47,6 +47,7 @@ class S3Backend:
         self.max_parallel = max_parallel
         self.list_page_size = list_page_size  # keys per LIST page: S3's maximum (and default) is 1,000
         self.retry_deadline_s = retry_deadline_s
+        self.retry_listeners: list[Callable[[str, str], None]] = []  # told (operation, key) before each backoff
         self._session = boto3.session.Session()
         self._endpoint_url = endpoint_url
         self._client = self._make_client(max_attempts, connect_timeout_s, read_timeout_s)
@@ -180,6 +181,8 @@ class S3Backend:
             except Exception as exc:
                 failure = classify(exc)
                 if failure is Failure.TRANSIENT and time.monotonic() + delay_s < deadline:
+                    for listener in self.retry_listeners:
+                        listener(what, key)
                     time.sleep(delay_s)
                     delay_s = min(delay_s * 2, 4.0)
                     continue
