@@ -13,6 +13,7 @@ The RayJob status has no exit code: the final exit code comes from the manifest
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -61,8 +62,9 @@ def rayjob_options(request: K8sRequest, namespace: str, *, warn: TextIO | None) 
 def run_on_k8s(store: Store, sweep_id: str, request: K8sRequest, *, force: bool, detach: bool,
                stream_to: TextIO | None) -> DriverReport:
     """Create the stored sweep's RayJob (its place in ``extra.k8s``); follow it unless ``detach``."""
+    from farm.driver.metrics import MetricsEndpoint, endpoint_args
     from farm.k8s.follow import follow_rayjob
-    from farm.k8s.rayjob import build_rayjob
+    from farm.k8s.rayjob import METRICS_PORT, build_rayjob
 
     manifest = store.read_manifest(sweep_id)
     submission = int((manifest.extra.get("k8s") or {}).get("submission", 0)) + 1
@@ -70,8 +72,9 @@ def run_on_k8s(store: Store, sweep_id: str, request: K8sRequest, *, force: bool,
     try:
         cluster = connect_recorded(request.context, request.namespace)
         options = rayjob_options(request, cluster.namespace, warn=stream_to)
-        entrypoint = job_entrypoint(sweep_id, store.uri, force=force, wait_for_lease_s=LEASE_WAIT_S,
-                                    exit_zero_on_finding=True)
+        entrypoint = " ".join([
+            job_entrypoint(sweep_id, store.uri, force=force, wait_for_lease_s=LEASE_WAIT_S, exit_zero_on_finding=True),
+            shlex.join(endpoint_args(MetricsEndpoint(port=METRICS_PORT, host="0.0.0.0")))])
         body = build_rayjob(sweep_id, entrypoint, options, submission=submission)
         cluster.create_rayjob(body)
     except SimfarmError as exc:

@@ -94,6 +94,10 @@ def image_digest(image: str) -> str | None:
 POD_SECURITY = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 100, "fsGroup": 100}  # the image's user
 
 
+METRICS_PORT = 9464                   # the sweep driver's --metrics-port in the cluster (not Ray's 8080)
+METRICS_PORT_NAME = "simfarm-metrics"  # what k8s/samples/podmonitor.simfarm.yaml scrapes
+
+
 def _container(name: str, options: RayJobOptions, *, cpu: str, memory: str) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": name, "image": options.image,
@@ -130,6 +134,8 @@ def build_rayjob(sweep_id: str, entrypoint: str, options: RayJobOptions, *, subm
     o = options.checked()
     labels = sweep_labels(sweep_id)
     head = _container("ray-head", o, cpu=o.head_cpu, memory=o.head_memory)
+    # The driver runs on the head: its Prometheus metrics on a named port beside Ray's own 8080.
+    head["ports"] = [{"containerPort": METRICS_PORT, "name": METRICS_PORT_NAME}]
     worker = _container("ray-worker", o, cpu=o.worker_cpu, memory=o.worker_memory)
     cluster: dict[str, Any] = {
         "rayVersion": o.ray_version or _installed_ray(),

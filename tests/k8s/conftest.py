@@ -42,11 +42,21 @@ def s3_uri(s3_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return f"s3://{bucket}/team"
 
 
+def on_loopback(entrypoint: str) -> str:
+    """The RayJob's entry point as run here: identical, but its metrics server on 127.0.0.1 and a free port.
+
+    In the head pod the driver binds 0.0.0.0:9464 (the named port); a server a test starts binds loopback.
+    """
+    cluster = "--metrics-port 9464 --metrics-host 0.0.0.0"
+    assert entrypoint.endswith(cluster), entrypoint
+    return entrypoint[: -len(cluster)] + "--metrics-port 0 --metrics-host 127.0.0.1"
+
+
 def run_entrypoint_here(body: dict[str, Any]) -> None:
     """Play the cluster: run the RayJob's own entry point in this process, rollouts in sequence (no Ray)."""
     from farm.driver.__main__ import main
 
-    argv = shlex.split(body["spec"]["entrypoint"])
+    argv = shlex.split(on_loopback(body["spec"]["entrypoint"]))
     assert argv[:4] == ["python", "-m", "farm.driver", "run"]
     args = argv[4:]
     at = args.index("--address")

@@ -74,7 +74,8 @@ def test_submit_sends_the_exact_rayjob_follows_it_and_exits_with_the_stores_code
     assert sent["apiVersion"] == "ray.io/v1" and sent["kind"] == "RayJob"
     assert sent["spec"] == {
         "entrypoint": f"python -m farm.driver run --sweep-id {sweep_id} --store {s3_uri} --address auto "
-                      f"--expect-version {__version__} --wait-for-lease 90 --exit-zero-on-finding --force",
+                      f"--expect-version {__version__} --wait-for-lease 90 --exit-zero-on-finding --force "
+                      "--metrics-port 9464 --metrics-host 0.0.0.0",
         "submissionMode": "K8sJobMode", "shutdownAfterJobFinishes": True, "ttlSecondsAfterFinished": 600,
         "activeDeadlineSeconds": 21600, "backoffLimit": 1,
         "rayClusterSpec": {
@@ -82,7 +83,8 @@ def test_submit_sends_the_exact_rayjob_follows_it_and_exits_with_the_stores_code
             "enableInTreeAutoscaling": True,
             "autoscalerOptions": {"upscalingMode": "Default", "idleTimeoutSeconds": 60},
             "headGroupSpec": {"rayStartParams": {"num-cpus": "0", "dashboard-host": "0.0.0.0"},
-                              "template": _pod(labels, "head", _container("ray-head", "2", "6Gi"), "2Gi")},
+                              "template": _pod(labels, "head", {**_container("ray-head", "2", "6Gi"), "ports": [
+                                  {"containerPort": 9464, "name": "simfarm-metrics"}]}, "2Gi")},
             "workerGroupSpecs": [{"groupName": "rollouts", "replicas": 1, "minReplicas": 1, "maxReplicas": 4,
                                   "rayStartParams": {},
                                   "template": _pod(labels, "worker", _container("ray-worker", "2", "4Gi"), "1Gi")}]}}
@@ -165,7 +167,7 @@ def test_detach_returns_at_once_then_cancel_deletes_the_rayjob_and_resume_makes_
     assert again.exit_code == 0, again.stderr
     second = api.created[-1]
     assert second["metadata"]["name"] == rayjob_name(sweep_id, 2) and validate_rayjob(second) == []
-    assert not second["spec"]["entrypoint"].endswith("--force")  # a resume checks the outcome code there
+    assert "--force" not in second["spec"]["entrypoint"].split()  # a resume checks the outcome code there
     manifest = open_store(s3_uri).read_manifest(sweep_id)
     assert manifest.extra["k8s"]["submission"] == 2 and manifest.extra["cancel_requested_at"] is None
 

@@ -25,7 +25,7 @@ from farm.store import open_store
 from tests.conftest import S3_TEST_ENV
 from tests.farm.execution.remote_helpers import VENV_BIN, RayHead
 from tests.k8s.apiserver import LoopbackAPI
-from tests.k8s.conftest import SMALL
+from tests.k8s.conftest import SMALL, on_loopback
 
 pytestmark = pytest.mark.slow
 DIGEST = "registry.example.com/simfarm@sha256:" + "cd" * 32
@@ -51,7 +51,7 @@ def test_the_rayjob_entrypoint_runs_the_sweep_on_a_ray_head(api: LoopbackAPI, s3
     pod_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith(("AWS_", "RAY_"))}
     pod_env.update(S3_TEST_ENV, AWS_ENDPOINT_URL=s3_server, RAY_ADDRESS=head.gcs_address, **head.client_env(),
                    PATH=f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}")
-    done = subprocess.run(["sh", "-c", rayjob["spec"]["entrypoint"]], env=pod_env, cwd=tmp_path,
+    done = subprocess.run(["sh", "-c", on_loopback(rayjob["spec"]["entrypoint"])], env=pod_env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]  # a finding: exit 0 in the cluster
     store = open_store(s3_uri)
