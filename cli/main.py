@@ -34,6 +34,7 @@ def _register() -> None:
     # Each area module exposes ``register(app)`` and imports only typer at module level.
     from cli import (
         replay_cmds,
+        report_cmds,
         run_cmds,
         scenario_cmds,
         stack_cmds,
@@ -42,7 +43,8 @@ def _register() -> None:
         sweep_cmds,
     )
 
-    for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds):
+    for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds,
+                   report_cmds):
         module.register(app)
 
 
