@@ -81,8 +81,8 @@ def read_summary(store: Store, target_text: str, *, allow_partial: bool = False)
         UnknownSweep / StoreError: no such sweep / the store refused.
     """
     target = parse_target(target_text)
-    side = open_target(store, target, allow_partial=allow_partial, columns=SUMMARY_COLUMNS)
-    events = store.read_table(target.sweep_id, "events", columns=EVENT_COLUMNS)
+    side = open_target(store, target, allow_partial=allow_partial, columns=SUMMARY_COLUMNS, ordered=False)
+    events = store.read_table(target.sweep_id, "events", columns=EVENT_COLUMNS, ordered=False)
     data = compute_summary(side.runs, events, stack_names=side.stack_names or stack_display_names(side.manifest),
                            deadlines_ms=sweep_deadlines_ms(side.manifest))
     return side, data

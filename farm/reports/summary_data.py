@@ -52,10 +52,12 @@ def interval_kind(design: str) -> str:
 
 
 def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[Any]]:
-    """Dictionary codes (int64, nulls as their own code) and the dictionary values."""
-    encoded = pc.dictionary_encode(column, null_encoding="encode")
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks != 1 else encoded.chunk(0)
+    """Dictionary codes (int64, nulls as their own code) and the dictionary values.
+
+    Chunks are combined first, so every row is coded against one dictionary.
+    """
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(array, null_encoding="encode")
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
 
 
@@ -97,9 +99,8 @@ class RunFrame:
         lookup = {s: STATUS_TABLE[Status(s)] for s in self.statuses}
         self.counted = np.array([lookup[s].counts for s in self.statuses], dtype=bool)[status_codes]
         self.passed = np.array([s == Status.PASSED.value for s in self.statuses], dtype=bool)[status_codes]
-        prevent = runs["preventable"].to_numpy(zero_copy_only=False)
-        self.mitigation = np.array([p is False for p in prevent], dtype=bool) if prevent.dtype == object \
-            else ~prevent.astype(bool)
+        # preventable False: mitigation; True and null (no rule): the verdict (farm.result.tally)
+        self.mitigation = ~pc.fill_null(runs["preventable"], True).to_numpy(zero_copy_only=False).astype(bool)
         self.key_codes = {k: _codes(runs[k]) for k in SAMPLE_KEYS}
         group, first = composite([self.key_codes[k][0] for k in GROUP_KEYS])
         keys = [tuple(self.key_codes[k][1][self.key_codes[k][0][i]] for k in GROUP_KEYS) for i in first]
@@ -111,6 +112,13 @@ class RunFrame:
         design_codes, designs = self.key_codes["design"]
         self.random_design = np.array([d in CI_DESIGNS for d in designs], dtype=bool)[design_codes]
         self.stack_names = dict(stack_names)
+        self._outcomes: dict[bool, dict[str, np.ndarray]] = {}
+
+    def outcomes(self, *, mitigation: bool) -> dict[str, np.ndarray]:
+        """``sample_outcomes`` of the verdict (False) or the mitigation (True) runs, computed once."""
+        if mitigation not in self._outcomes:
+            self._outcomes[mitigation] = sample_outcomes(self, self.mitigation if mitigation else ~self.mitigation)
+        return self._outcomes[mitigation]
 
     def group_label(self, g: int) -> dict[str, Any]:
         family, stack_id, fidelity, design = self.group_keys[g]
@@ -120,8 +128,9 @@ class RunFrame:
 
 def status_counts(frame: RunFrame, rows: np.ndarray, group: np.ndarray, n_groups: int) -> list[Counts]:
     """``Counts`` per group of the selected rows, through ``farm.result.counts_from_mapping``."""
-    table = np.zeros((n_groups, len(frame.statuses)), dtype=np.int64)
-    np.add.at(table, (group[rows], frame.status_codes[rows]), 1)
+    width = len(frame.statuses)
+    table = np.bincount(group[rows] * width + frame.status_codes[rows], minlength=n_groups * width)
+    table = table[: n_groups * width].reshape(n_groups, width) if width else np.zeros((n_groups, 0), np.int64)
     return [counts_from_mapping({s: int(k) for s, k in zip(frame.statuses, table[g], strict=True) if k})
             for g in range(n_groups)]
 
@@ -180,8 +189,8 @@ def group_rows(frame: RunFrame) -> list[dict[str, Any]]:
     runs_all = status_counts(frame, np.flatnonzero(everything), frame.group, n_groups)
     runs_verdict = status_counts(frame, np.flatnonzero(~frame.mitigation), frame.group, n_groups)
     runs_mitigation = status_counts(frame, np.flatnonzero(frame.mitigation), frame.group, n_groups)
-    verdict = _sample_tally(sample_outcomes(frame, ~frame.mitigation), n_groups)
-    mitigation = _sample_tally(sample_outcomes(frame, frame.mitigation), n_groups)
+    verdict = _sample_tally(frame.outcomes(mitigation=False), n_groups)
+    mitigation = _sample_tally(frame.outcomes(mitigation=True), n_groups)
     rows = []
     for g in range(n_groups):
         label = frame.group_label(g)
@@ -194,7 +203,7 @@ def group_rows(frame: RunFrame) -> list[dict[str, Any]]:
 def stack_totals(frame: RunFrame) -> list[dict[str, Any]]:
     """Per stack, over every family: verdict samples (counts alone: designs mixed) and random designs (Wilson)."""
     stack_codes, stacks = frame.key_codes["stack_id"]
-    outcome = sample_outcomes(frame, ~frame.mitigation)
+    outcome = frame.outcomes(mitigation=False)
     stack_of = stack_codes[outcome["first_row"]]
     random_of = frame.random_design[outcome["first_row"]]
     every = np.ones(len(stack_of), dtype=bool)
@@ -205,9 +214,15 @@ def stack_totals(frame: RunFrame) -> list[dict[str, Any]]:
 
 
 def flaky_samples(frame: RunFrame, limit: int = FLAKY_LISTED) -> dict[str, Any]:
-    """The flaky verdict samples (seeds disagree): how many, and the first ``limit`` with each seed's status."""
-    outcome = sample_outcomes(frame, ~frame.mitigation)
+    """The flaky verdict samples (seeds disagree): how many, and the first ``limit`` (in table order, then
+    params) with each seed's status."""
+    outcome = frame.outcomes(mitigation=False)
     flaky_ids = np.flatnonzero(outcome["flaky"])
+    params = frame.key_codes["params"][1]
+    param_code = frame.key_codes["params"][0]
+    flaky_ids = np.array(sorted(flaky_ids, key=lambda i: (outcome["group"][i],
+                                                           str(params[param_code[outcome["first_row"][i]]]))),
+                         dtype=np.int64)
     listed = []
     if len(flaky_ids):
         seeds = frame.runs["seed"].to_numpy(zero_copy_only=False)
@@ -216,9 +231,8 @@ def flaky_samples(frame: RunFrame, limit: int = FLAKY_LISTED) -> dict[str, Any]:
         for sid in flaky_ids[:limit]:
             mine = rows[samples == sid]
             order = mine[np.argsort(seeds[mine], kind="stable")]
-            first = int(order[0])
-            label = frame.group_label(int(frame.group[first]))
+            label = frame.group_label(int(outcome["group"][sid]))
             listed.append({**{k: label[k] for k in ("family", "stack", "fidelity", "design")},
-                           "params": frame.runs["params"][first].as_py(),
+                           "params": params[param_code[order[0]]],
                            "seeds": {str(int(seeds[i])): frame.statuses[frame.status_codes[i]] for i in order}})
     return {"count": len(flaky_ids), "listed": listed, "limit": limit}

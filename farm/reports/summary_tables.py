@@ -20,7 +20,7 @@ from farm.reports.summary_data import RunFrame, composite
 
 REL_SPEED_BANDS_MPS: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0)
 """Inner edges of the relative-speed bands [m/s]: < 2 (a touch), 2–5, 5–10, 10–20, ≥ 20 (D82)."""
-_REASON = r"^([A-Za-z_][A-Za-z0-9_]*) = .*, needs (\S+) (.*)$"
+_REASON = r"^([A-Za-z_][A-Za-z0-9_]*) = [^,]*, needs "
 _MISS = r"^(?P<module>\S+) (?P<latency>[0-9.eE+-]+) > (?P<deadline>[0-9.eE+-]+)$"
 MODULE_ORDER = ("localization", "perception", "tracking", "prediction", "planning", "control", "safety")
 
@@ -42,15 +42,23 @@ def mitigation_rows(frame: RunFrame) -> list[dict[str, Any]]:
     rows = frame.mitigation & frame.counted
     stack_v = np.where(_column(frame, "collision", False), _column(frame, "collision_speed_mps", 0.0), 0.0)
     ref_v = _column(frame, "ref_impact_speed_mps", 0.0)
+    n_groups = len(frame.group_keys)
+    group = frame.group[rows]
+    s, r = stack_v[rows], ref_v[rows]
+
+    def per_group(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(group, weights=weights, minlength=n_groups)
+
+    runs, s_hit, r_hit = per_group(), per_group(s > 0), per_group(r > 0)
+    s_sum, r_sum, no_worse = per_group(s), per_group(r), per_group(s <= r)
     out = []
-    for g in np.unique(frame.group[rows]):
-        mine = rows & (frame.group == g)
-        s, r = stack_v[mine], ref_v[mine]
+    for g in np.flatnonzero(runs):
         label = frame.group_label(int(g))
+        n = int(runs[g])
         out.append({**{k: label[k] for k in ("family", "stack", "stack_id", "fidelity", "design")},
-                    "runs": int(mine.sum()), "stack_collisions": int((s > 0).sum()),
-                    "reference_collisions": int((r > 0).sum()), "stack_impact_mean_mps": _mean(s),
-                    "reference_impact_mean_mps": _mean(r), "no_worse": int((s <= r).sum())})
+                    "runs": n, "stack_collisions": int(s_hit[g]), "reference_collisions": int(r_hit[g]),
+                    "stack_impact_mean_mps": float(s_sum[g] / n), "reference_impact_mean_mps": float(r_sum[g] / n),
+                    "no_worse": int(no_worse[g])})
     return out
 
 
@@ -64,7 +72,7 @@ def failure_reasons(frame: RunFrame) -> list[dict[str, Any]]:
     reasons = frame.runs["fail_reasons"]
     flat = pc.list_flatten(reasons)
     parent = pc.list_parent_indices(reasons).to_numpy(zero_copy_only=False).astype(np.int64)
-    criteria = pc.replace_substring_regex(flat, pattern=_REASON, replacement=r"\1 \2 \3")
+    criteria = pc.replace_substring_regex(flat, pattern=_REASON, replacement=r"\1 ")
     no_reason = np.flatnonzero(frame.counted & ~frame.passed & (pc.list_value_length(reasons).to_numpy(
         zero_copy_only=False) == 0))
     status_text = np.array([f"status {s}" for s in frame.statuses], dtype=object)[frame.status_codes[no_reason]]
@@ -147,15 +155,18 @@ def safety(frame: RunFrame) -> list[dict[str, Any]]:
     idx = np.flatnonzero(rows)
     trig = _column(frame, "safety_triggers", 0)[rows]
     fall = _column(frame, "fallbacks", 0)[rows]
+
+    def per(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(index, weights=weights, minlength=len(first))
+
+    runs, t_sum, t_any, f_sum, f_any = per(), per(trig), per(trig > 0), per(fall), per(fall > 0)
     out = []
     for i, f in enumerate(first):
-        mine = index == i
-        runs, t, b = int(mine.sum()), trig[mine], fall[mine]
-        sid = stacks[stack_codes[idx[f]]]
+        n, sid = int(runs[i]), stacks[stack_codes[idx[f]]]
         out.append({"family": families[family_codes[idx[f]]], "stack": frame.stack_names.get(sid, sid),
-                    "runs": runs, "safety_triggers": int(t.sum()), "triggers_per_run": float(t.sum() / runs),
-                    "runs_with_trigger": int((t > 0).sum()), "fallbacks": int(b.sum()),
-                    "fallbacks_per_run": float(b.sum() / runs), "runs_with_fallback": int((b > 0).sum())})
+                    "runs": n, "safety_triggers": int(t_sum[i]), "triggers_per_run": float(t_sum[i] / n),
+                    "runs_with_trigger": int(t_any[i]), "fallbacks": int(f_sum[i]),
+                    "fallbacks_per_run": float(f_sum[i] / n), "runs_with_fallback": int(f_any[i])})
     return out
 
 
@@ -171,13 +182,15 @@ def latency(frame: RunFrame, events: pa.Table | None, deadlines_ms: Mapping[str,
     p95 = pc.struct_field(flat, "p95_ms").to_numpy(zero_copy_only=False)
     peak = pc.struct_field(flat, "max_ms").to_numpy(zero_copy_only=False)
     misses = _misses(frame, events)
-    found = {(int(stack_codes[parent[i]]), str(modules[module_codes[i]])) for i in
-             composite([stack_codes[parent], module_codes])[1]} if len(parent) else set()
+    width = max(len(modules), 1)
+    key = stack_codes[parent] * width + module_codes
+    runs = np.bincount(key, minlength=len(stacks) * width)
+    found = {(int(k) // width, str(modules[int(k) % width])) for k in np.flatnonzero(runs)}
     order = {m: i for i, m in enumerate(MODULE_ORDER)}
     out = []
     for s, module in sorted(found | set(misses), key=lambda k: (k[0], order.get(k[1], 99), k[1])):
-        code = modules.index(module) if module in modules else -1
-        mine = (stack_codes[parent] == s) & (module_codes == code)
+        code = s * width + modules.index(module) if module in modules else -1
+        mine = key == code
         events_n, runs_n, named_ms = misses.get((s, module), (0, 0, None))
         out.append({"stack": frame.stack_names.get(stacks[s], stacks[s]), "module": module,
                     "runs": int(mine.sum()), "p50_ms": _pct(p50[mine], 50), "p95_ms": _pct(p95[mine], 95),
