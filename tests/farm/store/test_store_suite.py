@@ -16,6 +16,7 @@ from farm.identity import part_key
 from farm.result import Status
 from farm.schema import SCHEMAS
 from farm.store.backend import UnknownSweep
+from farm.store.compaction import compact_sweep
 from farm.store.layout import TABLES
 
 SWEEP = "suite-20260102T030405Z-abc123"
@@ -141,7 +142,7 @@ def test_listing_beyond_1000_keys_and_compaction_to_one_file_per_1000_runs(store
     assert len(_objects(store, "runs")) == n
     statuses = store.stored_statuses(SWEEP)
     assert len(statuses) == n and set(statuses.values()) == {"passed"}
-    manifest = store.compact(SWEEP)
+    manifest = compact_sweep(store, SWEEP, rows_per_file=1000)  # the default (50,000) would make one file
     assert {t: len(files) for t, files in manifest.compacted.items()} == {"runs": 2, "params": 2}
     runs = store.read_table(SWEEP, columns=["run_id"])
     assert runs.num_rows == n and len(set(runs["run_id"].to_pylist())) == n
