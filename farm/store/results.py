@@ -187,7 +187,7 @@ class ResultsStore:
         return finish(rows, table, wanted, ordered=ordered)
 
     def compact(self, sweep_id: str) -> Manifest:
-        """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""
+        """Merge parts into deduplicated files (<= 50,000 runs per file per family) listed in the manifest."""
         return compact_sweep(self, sweep_id)
 
     # -- auxiliary objects ------------------------------------------------------------------
