@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from farm.driver.kube_control import connect_recorded
 from farm.driver.log import record_failure
-from farm.driver.progress import family_counts
-from farm.driver.session import LEASE_TTL_S, DriverReport, sweep_exit_code
+from farm.driver.session import LEASE_TTL_S, DriverReport, stored_summary, sweep_exit_code
 from farm.errors import ExitCode, InputError, SimfarmError
 from farm.execution.base import now_iso
 from farm.execution.remote import job_entrypoint
@@ -112,16 +111,15 @@ def _final_count(counts: Mapping[str, int]) -> int:
 def k8s_report(store: Store, sweep_id: str, final: RayJobState, *, skipped: int, wall_time_s: float) -> DriverReport:
     """The report of a finished RayJob: exit code and counts from the manifest, the RayJob's state beside."""
     manifest = store.read_manifest(sweep_id)
-    rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
-    by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+    stored = stored_summary(store, sweep_id)  # the same end-of-sweep table as a local sweep's
     code = sweep_exit_code(dict(manifest.counts), state=manifest.state)
     if code in (ExitCode.OK, ExitCode.FINDING) and _final_count(manifest.counts) < manifest.total:
         code = ExitCode.INFRA  # the driver never ran or stopped early: the set is incomplete
-    ran = max(0, rows.num_rows - skipped)
+    ran = max(0, sum(sum(c.values()) for c in stored["by_family"].values()) - skipped)
     ended = final.deployment_status or ("deleted" if not final.exists else "?")
     detail = f" ({final.reason}: {final.message})" if final.message or final.reason else ""
     return DriverReport(sweep_id=sweep_id, store=store.uri, state=manifest.state, total=manifest.total, ran=ran,
-                        skipped=skipped, counts=dict(manifest.counts), by_family=by_family, wall_time_s=wall_time_s,
+                        skipped=skipped, counts=dict(manifest.counts), **stored, wall_time_s=wall_time_s,
                         rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0, exit_code=code,
                         message=f"RayJob {final.name} {ended}, job {final.job_status or '-'}{detail} "
                                 f"(exit code {int(code)} from the store): sweep {manifest.state}, "

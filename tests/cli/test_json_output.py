@@ -49,6 +49,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("log", "check"): [str(EXAMPLE_LOG)],
     ("promote",): [str(EXAMPLE_LOG), "--real-run-id", "lead_braking_nominal", "--into", "{sweep_copy}", "--store",
                    "{store}"],
+    ("report", "summary"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../summary"],
 }
 
 
