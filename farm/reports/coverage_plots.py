@@ -18,7 +18,7 @@ CELL_IN = 0.52  # inches per heatmap cell
 
 
 def _cell_text(rate: float | None, n: int) -> str:
-    return f"n=0" if n == 0 else f"{rate:.2f}\nn={n}"
+    return "n=0" if n == 0 else f"{rate:.2f}\nn={n}"
 
 
 def _draw(ax: Any, fmap: dict[str, Any]) -> Any:

@@ -21,8 +21,14 @@ from farm.errors import InputError
 from farm.identity import content_hash
 from farm.reports.coverage import compute
 from farm.reports.coverage_data import RUN_COLUMNS, CoverageInput, encode, read_sweeps
-from farm.reports.coverage_domain import Chosen, SubDomain, chosen_from_runs, chosen_from_sweep, merge, \
-    read_sweep_file
+from farm.reports.coverage_domain import (
+    Chosen,
+    SubDomain,
+    chosen_from_runs,
+    chosen_from_sweep,
+    merge,
+    read_sweep_file,
+)
 from farm.reports.coverage_fill import sweep_file_text
 from farm.reports.coverage_page import markdown, sections
 from farm.reports.document import Report, make_report_id
@@ -113,7 +119,8 @@ def build(store: Store, targets: Sequence[Target], *, allow_partial: bool = Fals
     fill_yaml = None
     if result.data["fill"]["samples"]:
         fill_yaml = sweep_file_text(
-            name=f"{names[0]}-coverage-fill"[:64], description=f"Uncovered bin combinations of {', '.join(data['sweeps'])}",
+            name=f"{names[0]}-coverage-fill"[:64],
+            description=f"Uncovered bin combinations of {', '.join(data['sweeps'])}",
             seed=int(content_hash(data["sweeps"], n_hex=8), 16), stacks=_stack_names(sides),
             fidelity=_main_fidelity(runs), families=result.fill,
             header=f"Written by simfarm report coverage from {', '.join(data['sweeps'])}.\n"
