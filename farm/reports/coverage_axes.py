@@ -79,22 +79,21 @@ class Axis:
         lo, hi = self.bin_range(i)
         return tuple(v for v in self.parameter.levels if lo <= float(v) < hi)  # type: ignore[arg-type]
 
-    def encode(self, num_value: np.ndarray, str_value: np.ndarray) -> np.ndarray:
+    def encode(self, num_value: np.ndarray, text: np.ndarray, words: tuple[str, ...]) -> np.ndarray:
         """Bin index (int16) of each value; ``MISSING`` where there is none (NaN / not a level).
 
         Args:
             num_value: float64 values (NaN where absent), as in the ``params`` table's ``num_value``.
-            str_value: object array of texts, as in ``str_value`` (bools are ``"true"``/``"false"``).
+            text: int codes into ``words`` (-1 where absent), from the ``str_value`` column (bools are
+                ``"true"``/``"false"``, choices their text).
         """
         if self.parameter.type in NUMERIC:
             out = np.searchsorted(np.asarray(self.edges, dtype=float), num_value, side="right").astype(np.int16)
             out[np.isnan(num_value)] = MISSING
             return out
         texts = [fmt(v) for v in self.levels]
-        out = np.full(len(str_value), MISSING, dtype=np.int16)
-        for i, text in enumerate(texts):
-            out[str_value == text] = i
-        return out
+        lookup = np.array([texts.index(w) if w in texts else MISSING for w in words] + [MISSING], dtype=np.int16)
+        return lookup[text]
 
     def encode_value(self, value: ParamValue) -> int:
         """Bin index of one typed value (a documented edge's parameter)."""

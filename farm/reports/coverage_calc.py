@@ -67,8 +67,8 @@ def pass_cells(fr: FamilyRuns, i: int, j: int) -> dict[str, Any]:
     a, b = fr.axes[i], fr.axes[j]
     ok = (fr.bins[:, i] != MISSING) & (fr.bins[:, j] != MISSING)
     cell = fr.bins[:, i].astype(np.int64) * b.k + fr.bins[:, j]
-    statuses = np.unique(fr.status[ok]) if ok.any() else np.array([], dtype=object)
-    per_status = {str(s): np.bincount(cell[ok & fr.verdict & (fr.status == s)], minlength=a.k * b.k)
+    statuses = np.unique(fr.status[ok]).tolist() if ok.any() else []
+    per_status = {fr.status_words[s]: np.bincount(cell[ok & fr.verdict & (fr.status == s)], minlength=a.k * b.k)
                   for s in statuses}
     mitigation = np.bincount(cell[ok & ~fr.verdict & fr.counted], minlength=a.k * b.k)
     cells = []

@@ -32,8 +32,9 @@ FamilyLookup = Callable[[str], Family]
 class FamilyRuns:
     """One family's runs, encoded: a row per run, a column per axis.
 
-    ``bins`` int16 (runs × axes; ``MISSING`` where a run has no value), ``num``/``text``
-    the realised values per parameter name, ``sample`` an int64 id per run shared by
+    ``bins`` int16 (runs × axes; ``MISSING`` where a run has no value), ``num`` (NaN: none)
+    and ``text`` (codes into ``words``, -1: none) the realised values per parameter name,
+    ``status`` codes into ``status_words``, ``sample`` an int64 id per run shared by
     runs with identical parameter values (the seeds of one sample), ``counted``/
     ``passed``/``failure`` the ``STATUS_TABLE`` flags of each run's status, ``verdict``
     True where ``preventable`` is True or null (``farm.result.tally``'s split).
@@ -45,7 +46,9 @@ class FamilyRuns:
     bins: np.ndarray
     num: dict[str, np.ndarray]
     text: dict[str, np.ndarray]
+    words: tuple[str, ...]
     status: np.ndarray
+    status_words: tuple[str, ...]
     counted: np.ndarray
     passed: np.ndarray
     failure: np.ndarray
@@ -71,15 +74,12 @@ class CoverageInput:
     designs: dict[str, int]            # design -> runs
 
 
-def status_flags(status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(counted, passed, failure) per run, each status looked up once in ``STATUS_TABLE``."""
-    counted = np.zeros(len(status), dtype=bool)
-    passed = np.zeros(len(status), dtype=bool)
-    failure = np.zeros(len(status), dtype=bool)
-    for value in np.unique(status):
-        rule, mask = STATUS_TABLE[Status(str(value))], status == value
-        counted[mask], failure[mask] = rule.counts, rule.failure
-        passed[mask] = Status(str(value)) is Status.PASSED
+def status_flags(status: np.ndarray, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(counted, passed, failure) per run: each status word looked up once in ``STATUS_TABLE``."""
+    rules = [STATUS_TABLE[Status(w)] for w in words]
+    counted = np.array([r.counts for r in rules] + [False], dtype=bool)[status]
+    failure = np.array([r.failure for r in rules] + [False], dtype=bool)[status]
+    passed = np.array([Status(w) is Status.PASSED for w in words] + [False], dtype=bool)[status]
     return counted, passed, failure
 
 
@@ -94,74 +94,87 @@ def combine_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
     return code
 
 
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Dictionary codes (int32, -1 for null) and the dictionary of a string column: no Python strings per row."""
+    whole = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(whole)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return codes, tuple(str(w) for w in encoded.dictionary.to_pylist())
+
+
 def _value_codes(num: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """A dense code per distinct value (numbers by value, else by text; absent values share one code)."""
+    """A dense code per distinct value (numbers by value, else by text code; absent values share one code)."""
     keys = np.where(np.isnan(num), -np.inf, num)
-    return combine_codes([np.unique(keys, return_inverse=True)[1], np.unique(text, return_inverse=True)[1]])
+    return combine_codes([np.unique(keys, return_inverse=True)[1].reshape(-1), text + 1])
 
 
-def encode_family(family: Family, n_runs: int, rows: np.ndarray, names: np.ndarray, num: np.ndarray,
-                  text: np.ndarray, status: np.ndarray, preventable: np.ndarray) -> tuple[FamilyRuns, list[str]]:
+def encode_family(family: Family, n_runs: int, rows: np.ndarray, names: np.ndarray, name_words: tuple[str, ...],
+                  num: np.ndarray, text: np.ndarray, words: tuple[str, ...], status: np.ndarray,
+                  status_words: tuple[str, ...], preventable: np.ndarray) -> tuple[FamilyRuns, list[str]]:
     """Encode one family's runs from its slice of the long params table.
 
     Args:
         n_runs: runs of the family; ``rows`` the run index (0..n_runs-1) of each params row.
-        names, num, text: the params rows' name, num_value (NaN for null) and str_value ("" for null).
-        status, preventable: per run; ``preventable`` int8: 1 true, 0 false, -1 null.
+        names: the params rows' name codes into ``name_words``; ``num`` num_value (NaN for null);
+            ``text`` str_value codes into ``words`` (-1 for null).
+        status: per run, codes into ``status_words``; ``preventable`` int8: 1 true, 0 false, -1 null.
     """
     axes, skipped = axes_of(family)
-    declared = {p.name for p in family.parameters}
-    unknown = sorted({str(n) for n in np.unique(names)} - declared)
+    present = {name_words[c] for c in np.unique(names).tolist()}
+    unknown = sorted(present - {p.name for p in family.parameters})
     nums: dict[str, np.ndarray] = {}
     texts: dict[str, np.ndarray] = {}
     value_codes = []
     for p in family.parameters:
-        mask = names == p.name
+        mask = names == (name_words.index(p.name) if p.name in name_words else -2)
         full_num = np.full(n_runs, np.nan)
-        full_text = np.full(n_runs, "", dtype=object)
+        full_text = np.full(n_runs, -1, dtype=np.int32)
         full_num[rows[mask]] = num[mask]
         full_text[rows[mask]] = text[mask]
         nums[p.name], texts[p.name] = full_num, full_text
         value_codes.append(_value_codes(full_num, full_text))
     bins = np.full((n_runs, len(axes)), MISSING, dtype=np.int16)
     for j, axis in enumerate(axes):
-        bins[:, j] = axis.encode(nums[axis.name], texts[axis.name])
-    counted, passed, failure = status_flags(status)
+        bins[:, j] = axis.encode(nums[axis.name], texts[axis.name], words)
+    counted, passed, failure = status_flags(status, status_words)
     sample = combine_codes(value_codes) if value_codes else np.zeros(n_runs, dtype=np.int64)
-    return FamilyRuns(family=family, axes=axes, skipped=skipped, bins=bins, num=nums, text=texts, status=status,
-                      counted=counted, passed=passed, failure=failure, verdict=preventable != 0,
-                      sample=sample), [f"{family.name}.{n}" for n in unknown]
+    return FamilyRuns(family=family, axes=axes, skipped=skipped, bins=bins, num=nums, text=texts, words=words,
+                      status=status, status_words=status_words, counted=counted, passed=passed, failure=failure,
+                      verdict=preventable != 0, sample=sample), [f"{family.name}.{n}" for n in unknown]
 
 
 def encode(runs: pa.Table, params: pa.Table, lookup: FamilyLookup) -> CoverageInput:
-    """Encode ``runs`` (``RUN_COLUMNS``) with their ``params`` rows (``PARAM_COLUMNS``; ``run_id`` indexes
-    into ``runs`` by position via ``run_row``, an int64 column added by ``read_sweeps``)."""
-    run_family = runs["family"].to_numpy(zero_copy_only=False).astype(object)
-    status = runs["status"].to_numpy(zero_copy_only=False).astype(object)
+    """Encode ``runs`` (``RUN_COLUMNS``) with their ``params`` rows (``PARAM_COLUMNS`` without ``run_id``,
+    plus ``run_row``: the position of the row's run in ``runs``, as ``read_sweeps`` gives it)."""
+    run_family, family_words = _codes(runs["family"])
+    status, status_words = _codes(runs["status"])
     prevent = runs["preventable"]
     preventable = np.where(pc.is_null(prevent).to_numpy(zero_copy_only=False), -1,
                            pc.fill_null(prevent, False).to_numpy(zero_copy_only=False).astype(np.int8))
     param_row = params["run_row"].to_numpy()
-    names = params["name"].to_numpy(zero_copy_only=False).astype(object)
+    names, name_words = _codes(params["name"])
     num = pc.fill_null(params["num_value"], np.nan).to_numpy(zero_copy_only=False)
-    text = pc.fill_null(params["str_value"], "").to_numpy(zero_copy_only=False).astype(object)
+    text, words = _codes(params["str_value"])
     order = np.argsort(param_row, kind="stable")
     param_row, names, num, text = param_row[order], names[order], num[order], text[order]
     families, unknown = [], []
-    for name in sorted({str(f) for f in np.unique(run_family)}):
+    for code, name in sorted(enumerate(family_words), key=lambda cw: cw[1]):
         try:
             family = lookup(name)
         except ScenarioError:
             unknown.append(name)
             continue
-        run_index = np.flatnonzero(run_family == name)
+        run_index = np.flatnonzero(run_family == code)
+        if not run_index.size:
+            continue
         lo, hi = np.searchsorted(param_row, run_index[0]), np.searchsorted(param_row, run_index[-1], side="right")
         position = np.full(len(run_family), -1, dtype=np.int64)
         position[run_index] = np.arange(len(run_index))
         local = position[param_row[lo:hi]]
         keep = local >= 0
-        encoded, missing = encode_family(family, len(run_index), local[keep], names[lo:hi][keep], num[lo:hi][keep],
-                                         text[lo:hi][keep], status[run_index], preventable[run_index])
+        encoded, missing = encode_family(family, len(run_index), local[keep], names[lo:hi][keep], name_words,
+                                         num[lo:hi][keep], text[lo:hi][keep], words, status[run_index],
+                                         status_words, preventable[run_index])
         families.append(encoded)
         unknown.extend(missing)
     designs = pc.value_counts(runs["design"]).to_pylist() if runs.num_rows else []

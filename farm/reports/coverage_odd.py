@@ -52,8 +52,8 @@ def _reachable(attribute: OddAttribute, p: Parameter) -> set[str]:
 def _realised(attribute: OddAttribute, fr: FamilyRuns, p: Parameter) -> dict[str, int]:
     """Runs per ODD value, from each run's realised value of the bound parameter."""
     if p.type == "choice":
-        values, counts = np.unique(fr.text[p.name][fr.text[p.name] != ""], return_counts=True)
-        return {str(v): int(c) for v, c in zip(values, counts, strict=True)}
+        codes, counts = np.unique(fr.text[p.name][fr.text[p.name] >= 0], return_counts=True)
+        return {fr.words[v]: int(c) for v, c in zip(codes.tolist(), counts.tolist(), strict=True)}
     measure = attribute.measure(p.name)
     if measure is None:
         return {}

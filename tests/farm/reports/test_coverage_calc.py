@@ -53,13 +53,13 @@ def test_a_random_design_maps_to_the_declared_bins() -> None:
     samples = draw("sobol", space, budget=64, strength=2, seed=3) + draw("random", space, budget=64, seed=4)
     for axis in axes:
         values = np.array([s[axis.name] for s in samples], dtype=float)
-        got = axis.encode(values, np.full(len(values), "", dtype=object))
+        got = axis.encode(values, np.full(len(values), -1), ())
         assert got.tolist() == [bin_index(axis.parameter, v) for v in values.tolist()]
         assert not np.isin(values, np.array(axis.parameter.levels, dtype=float)).all()  # never exactly a level
     gap = next(a for a in axes if a.name == "gap_m")  # levels 5, 10, 20, 35, 50, 80: edges halfway between
     assert gap.edges == (7.5, 15.0, 27.5, 42.5, 65.0)
     assert gap.encode(np.array([3.0, 7.4999, 7.5, 64.9, 65.0, 80.0, np.nan]),
-                      np.full(7, "", dtype=object)).tolist() == [0, 0, 1, 4, 5, 5, MISSING]
+                      np.full(7, -1), ()).tolist() == [0, 0, 1, 4, 5, 5, MISSING]
     assert gap.label(1) == "[7.5, 15) m" and gap.label(0) == "< 7.5 m" and gap.label(5) == "≥ 65 m"
 
 
@@ -67,7 +67,7 @@ def test_declared_bin_edges_win_over_the_levels_and_every_bin_has_a_representati
     p = Parameter(name="mu", type="float", nominal=0.8, low=0.1, high=1.0, levels=(0.1, 0.3, 0.5, 0.8),
                   bin_edges=(0.4, 0.7))
     axis = Axis(parameter=p, edges=(0.4, 0.7))
-    assert axis.k == 3 and axis.encode(np.array([0.39, 0.4, 0.69, 0.7]), np.full(4, "", dtype=object)).tolist() \
+    assert axis.k == 3 and axis.encode(np.array([0.39, 0.4, 0.69, 0.7]), np.full(4, -1), ()).tolist() \
         == [0, 1, 1, 2]
     assert [axis.representative(i) for i in range(3)] == [0.1, 0.5, 0.8]  # the first declared level in each bin
     bare = Axis(parameter=replace(p, levels=()), edges=(0.4, 0.7))
