@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from farm.reports.coverage_calc import edge_rows, failure_maps, occupancy, pair_occupancy, passing_samples
 from farm.reports.coverage_data import CoverageInput, FamilyRuns
 from farm.reports.coverage_domain import SubDomain
@@ -45,10 +47,12 @@ def _pooled(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"covered": covered, "total": total, "share": covered / total if total else None}
 
 
-def family_tway(fr: FamilyRuns, chosen: Sequence[Sequence[int]], fill_strength: int
+def family_tway(fr: FamilyRuns, rows: np.ndarray, chosen: Sequence[Sequence[int]], fill_strength: int
                 ) -> tuple[dict[str, Any], Coverage | None]:
-    """t = 2 and 3 over the declared bins, and over the chosen bins of the parameters the sweep varied."""
-    rows = distinct_rows(fr.bins)
+    """t = 2 and 3 over the declared bins, and over the chosen bins of the parameters the sweep varied.
+
+    ``rows``: the family's distinct bin rows.
+    """
     declared = [tuple(range(a.k)) for a in fr.axes]
     varied = [j for j, bins in enumerate(chosen) if len(bins) > 1]
     out: dict[str, Any] = {}
@@ -66,7 +70,8 @@ def family_body(fr: FamilyRuns, domain: SubDomain, *, fill_strength: int
                 ) -> tuple[dict[str, Any], list[dict[str, ParamValue]]]:
     """Everything coverage says about one family, and its fill samples."""
     chosen = [domain.bins(fr.family.name, a) for a in fr.axes]
-    tw, fill_cov = family_tway(fr, chosen, fill_strength)
+    rows = distinct_rows(fr.bins)
+    tw, fill_cov = family_tway(fr, rows, chosen, fill_strength)
     samples, unreachable = fill_samples(fr.axes, fill_cov) if fill_cov is not None else ([], 0)
     return {
         "family": fr.family.name, "version": fr.family.version, "criticality": fr.family.criticality,
@@ -75,7 +80,7 @@ def family_body(fr: FamilyRuns, domain: SubDomain, *, fill_strength: int
         "varied": [a.name for a, c in zip(fr.axes, chosen, strict=True) if len(c) > 1],
         "fixed": [{"parameter": a.name, "bin": a.label(c[0])} for a, c in zip(fr.axes, chosen, strict=True)
                   if len(c) == 1],
-        "pairs": pair_occupancy(fr, chosen), "tway": tw, "failure_maps": failure_maps(fr),
+        "pairs": pair_occupancy(fr, chosen, rows), "tway": tw, "failure_maps": failure_maps(fr),
         "fill": {"samples": len(samples), "unreachable_tuples": unreachable},
     }, samples
 

@@ -84,12 +84,17 @@ class Axis:
 
         Args:
             num_value: float64 values (NaN where absent), as in the ``params`` table's ``num_value``.
-            text: int codes into ``words`` (-1 where absent), from the ``str_value`` column (bools are
-                ``"true"``/``"false"``, choices their text).
+            text: int codes into ``words`` (-1 where absent), from the ``str_value`` column: a choice
+                bins by its text, a bool by its number (1.0 true, 0.0 false).
         """
         if self.parameter.type in NUMERIC:
             out = np.searchsorted(np.asarray(self.edges, dtype=float), num_value, side="right").astype(np.int16)
             out[np.isnan(num_value)] = MISSING
+            return out
+        if self.parameter.type == "bool":  # stored as a number too: 1.0 true, 0.0 false
+            out = np.full(len(num_value), MISSING, dtype=np.int16)
+            for i, level in enumerate(self.levels):
+                out[num_value == float(bool(level))] = i
             return out
         texts = [fmt(v) for v in self.levels]
         lookup = np.array([texts.index(w) if w in texts else MISSING for w in words] + [MISSING], dtype=np.int16)

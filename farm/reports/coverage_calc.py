@@ -20,21 +20,28 @@ from farm.reports.coverage_data import FamilyRuns
 from farm.result import counts_from_mapping
 
 
+def _first_run_of_each_sample(fr: FamilyRuns) -> np.ndarray:
+    """One run index per sample (a sample's runs share its parameter values, so its bins)."""
+    return np.unique(fr.sample, return_index=True)[1] if fr.sample.size else np.zeros(0, dtype=np.int64)
+
+
 def occupancy(fr: FamilyRuns, chosen: Sequence[Sequence[int]]) -> list[dict[str, Any]]:
     """Per axis: runs and samples in each declared bin, bins occupied of declared and of chosen."""
+    firsts = _first_run_of_each_sample(fr)
     out = []
     for j, axis in enumerate(fr.axes):
         b = fr.bins[:, j]
         ok = b != MISSING
         runs = np.bincount(b[ok], minlength=axis.k)
-        pairs = np.unique(fr.sample[ok] * axis.k + b[ok])
-        samples = np.bincount(pairs % axis.k, minlength=axis.k) if pairs.size else np.zeros(axis.k, dtype=int)
+        sample_bins = b[firsts]
+        samples = np.bincount(sample_bins[sample_bins != MISSING], minlength=axis.k)
         mine = set(chosen[j])
+        occupied_chosen = int(sum(runs[i] > 0 for i in mine))
         out.append({
             "parameter": axis.name, "type": axis.parameter.type, "unit": axis.unit, "bins": axis.k,
             "occupied": int((runs > 0).sum()), "share": float((runs > 0).sum()) / axis.k,
-            "chosen_bins": len(mine), "chosen_occupied": int(sum(runs[i] > 0 for i in mine)),
-            "chosen_share": (sum(runs[i] > 0 for i in mine) / len(mine)) if mine else None,
+            "chosen_bins": len(mine), "chosen_occupied": occupied_chosen,
+            "chosen_share": occupied_chosen / len(mine) if mine else None,
             "fixed": len(mine) == 1,
             "runs_without_value": int((~ok).sum()),
             "per_bin": [{"bin": i, "label": axis.label(i), "levels": list(axis.levels_in(i)),
@@ -44,13 +51,16 @@ def occupancy(fr: FamilyRuns, chosen: Sequence[Sequence[int]]) -> list[dict[str,
     return out
 
 
-def pair_occupancy(fr: FamilyRuns, chosen: Sequence[Sequence[int]]) -> list[dict[str, Any]]:
-    """Per parameter pair: occupied bin cells of all declared cells, and of the chosen sub-domain's cells."""
+def pair_occupancy(fr: FamilyRuns, chosen: Sequence[Sequence[int]], rows: np.ndarray) -> list[dict[str, Any]]:
+    """Per parameter pair: occupied bin cells of all declared cells, and of the chosen sub-domain's cells.
+
+    ``rows``: the distinct bin rows of the family's runs (``coverage_tway.distinct_rows``).
+    """
     out = []
     for i, j in itertools.combinations(range(len(fr.axes)), 2):
         a, b = fr.axes[i], fr.axes[j]
-        ok = (fr.bins[:, i] != MISSING) & (fr.bins[:, j] != MISSING)
-        cells = np.unique(fr.bins[ok, i].astype(np.int64) * b.k + fr.bins[ok, j])
+        ok = (rows[:, i] != MISSING) & (rows[:, j] != MISSING)
+        cells = np.unique(rows[ok, i].astype(np.int64) * b.k + rows[ok, j])
         ci, cj = set(chosen[i]), set(chosen[j])
         in_chosen = [c for c in cells.tolist() if c // b.k in ci and c % b.k in cj]
         total_chosen = len(ci) * len(cj)

@@ -84,14 +84,20 @@ def status_flags(status: np.ndarray, words: Sequence[str]) -> tuple[np.ndarray, 
 
 
 def combine_codes(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """Dense int64 ids of the distinct rows of ``columns`` (each a non-negative integer code per row)."""
+    """Dense int64 ids of the distinct rows of ``columns`` (each a non-negative integer code per row).
+
+    Codes are combined mixed-radix and re-densified (``np.unique``) only when the next
+    product could overflow, and once at the end.
+    """
     n = len(columns[0]) if columns else 0
-    code = np.zeros(n, dtype=np.int64)
+    code, bound = np.zeros(n, dtype=np.int64), 1
     for column in columns:
         width = int(column.max()) + 1 if column.size else 1
-        code = code * width + column.astype(np.int64)
-        code = np.unique(code, return_inverse=True)[1].astype(np.int64)  # re-densify: never overflows
-    return code
+        if bound * width >= 2**62:
+            code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            bound = int(code.max()) + 1 if n else 1
+        code, bound = code * width + column.astype(np.int64), bound * width
+    return np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64) if n else code
 
 
 def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -102,10 +108,11 @@ def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, tuple[str, .
     return codes, tuple(str(w) for w in encoded.dictionary.to_pylist())
 
 
-def _value_codes(num: np.ndarray, text: np.ndarray) -> np.ndarray:
-    """A dense code per distinct value (numbers by value, else by text code; absent values share one code)."""
-    keys = np.where(np.isnan(num), -np.inf, num)
-    return combine_codes([np.unique(keys, return_inverse=True)[1].reshape(-1), text + 1])
+def _value_code(num: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """A dense code per distinct value: numbers by value, texts (numbers absent) by their code."""
+    if np.isnan(num).all():
+        return text + 1
+    return np.unique(num, return_inverse=True)[1].reshape(-1)  # NaNs (absent) share one code
 
 
 def encode_family(family: Family, n_runs: int, rows: np.ndarray, names: np.ndarray, name_words: tuple[str, ...],
@@ -116,7 +123,7 @@ def encode_family(family: Family, n_runs: int, rows: np.ndarray, names: np.ndarr
     Args:
         n_runs: runs of the family; ``rows`` the run index (0..n_runs-1) of each params row.
         names: the params rows' name codes into ``name_words``; ``num`` num_value (NaN for null);
-            ``text`` str_value codes into ``words`` (-1 for null).
+            ``text`` str_value codes into ``words`` (-1 for null, and for rows with a number).
         status: per run, codes into ``status_words``; ``preventable`` int8: 1 true, 0 false, -1 null.
     """
     axes, skipped = axes_of(family)
@@ -124,23 +131,37 @@ def encode_family(family: Family, n_runs: int, rows: np.ndarray, names: np.ndarr
     unknown = sorted(present - {p.name for p in family.parameters})
     nums: dict[str, np.ndarray] = {}
     texts: dict[str, np.ndarray] = {}
-    value_codes = []
+    order = np.argsort(names.astype(np.int16), kind="stable")  # small ints: numpy's radix sort
+    bounds = np.searchsorted(names[order], np.arange(len(name_words) + 1))
     for p in family.parameters:
-        mask = names == (name_words.index(p.name) if p.name in name_words else -2)
+        code = name_words.index(p.name) if p.name in name_words else None
+        mine = order[bounds[code]:bounds[code + 1]] if code is not None else order[:0]
         full_num = np.full(n_runs, np.nan)
         full_text = np.full(n_runs, -1, dtype=np.int32)
-        full_num[rows[mask]] = num[mask]
-        full_text[rows[mask]] = text[mask]
+        full_num[rows[mine]] = num[mine]
+        full_text[rows[mine]] = text[mine]
         nums[p.name], texts[p.name] = full_num, full_text
-        value_codes.append(_value_codes(full_num, full_text))
     bins = np.full((n_runs, len(axes)), MISSING, dtype=np.int16)
     for j, axis in enumerate(axes):
         bins[:, j] = axis.encode(nums[axis.name], texts[axis.name], words)
     counted, passed, failure = status_flags(status, status_words)
-    sample = combine_codes(value_codes) if value_codes else np.zeros(n_runs, dtype=np.int64)
+    values = [_value_code(nums[p.name], texts[p.name]) for p in family.parameters]
+    sample = combine_codes(values) if values else np.zeros(n_runs, dtype=np.int64)
     return FamilyRuns(family=family, axes=axes, skipped=skipped, bins=bins, num=nums, text=texts, words=words,
                       status=status, status_words=status_words, counted=counted, passed=passed, failure=failure,
                       verdict=preventable != 0, sample=sample), [f"{family.name}.{n}" for n in unknown]
+
+
+def _text_codes(params: pa.Table) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes of ``str_value`` only where ``num_value`` is null (choices): numbers and bools bin by number."""
+    no_number = pc.is_null(params["num_value"])
+    text = np.full(params.num_rows, -1, dtype=np.int32)
+    where = np.flatnonzero(no_number.to_numpy(zero_copy_only=False))
+    if not where.size:
+        return text, ()
+    codes, words = _codes(params["str_value"].take(pa.array(where)))
+    text[where] = codes
+    return text, words
 
 
 def encode(runs: pa.Table, params: pa.Table, lookup: FamilyLookup) -> CoverageInput:
@@ -154,9 +175,15 @@ def encode(runs: pa.Table, params: pa.Table, lookup: FamilyLookup) -> CoverageIn
     param_row = params["run_row"].to_numpy()
     names, name_words = _codes(params["name"])
     num = pc.fill_null(params["num_value"], np.nan).to_numpy(zero_copy_only=False)
-    text, words = _codes(params["str_value"])
-    order = np.argsort(param_row, kind="stable")
-    param_row, names, num, text = param_row[order], names[order], num[order], text[order]
+    text, words = _text_codes(params)
+    # Runs and params rows grouped by family; a run's local index is its rank inside its family.
+    run_order = np.argsort(run_family.astype(np.int16), kind="stable")  # small ints: numpy's radix sort
+    run_bounds = np.searchsorted(run_family[run_order], np.arange(len(family_words) + 1))
+    local_of_run = np.empty(len(run_family), dtype=np.int64)
+    local_of_run[run_order] = np.arange(len(run_family)) - run_bounds[run_family[run_order]]
+    param_family = run_family[param_row]
+    param_order = np.argsort(param_family.astype(np.int16), kind="stable")
+    param_bounds = np.searchsorted(param_family[param_order], np.arange(len(family_words) + 1))
     families, unknown = [], []
     for code, name in sorted(enumerate(family_words), key=lambda cw: cw[1]):
         try:
@@ -164,16 +191,10 @@ def encode(runs: pa.Table, params: pa.Table, lookup: FamilyLookup) -> CoverageIn
         except ScenarioError:
             unknown.append(name)
             continue
-        run_index = np.flatnonzero(run_family == code)
-        if not run_index.size:
-            continue
-        lo, hi = np.searchsorted(param_row, run_index[0]), np.searchsorted(param_row, run_index[-1], side="right")
-        position = np.full(len(run_family), -1, dtype=np.int64)
-        position[run_index] = np.arange(len(run_index))
-        local = position[param_row[lo:hi]]
-        keep = local >= 0
-        encoded, missing = encode_family(family, len(run_index), local[keep], names[lo:hi][keep], name_words,
-                                         num[lo:hi][keep], text[lo:hi][keep], words, status[run_index],
+        run_index = run_order[run_bounds[code]:run_bounds[code + 1]]
+        mine = param_order[param_bounds[code]:param_bounds[code + 1]]
+        encoded, missing = encode_family(family, len(run_index), local_of_run[param_row[mine]], names[mine],
+                                         name_words, num[mine], text[mine], words, status[run_index],
                                          status_words, preventable[run_index])
         families.append(encoded)
         unknown.extend(missing)

@@ -50,10 +50,23 @@ class Coverage:
 
 
 def distinct_rows(bins: np.ndarray) -> np.ndarray:
-    """The distinct rows of a (runs × parameters) bin matrix."""
-    if bins.shape[0] == 0:
-        return bins
-    return np.unique(bins, axis=0)
+    """The distinct rows of a (runs × parameters) bin matrix (negative entries allowed), sorted.
+
+    Rows are encoded as one mixed-radix int64 each (``np.unique`` on integers, not on row
+    structs); a matrix too wide for int64 falls back to ``np.unique(axis=0)``.
+    """
+    if bins.shape[0] == 0 or bins.shape[1] == 0:
+        return bins[:1] if bins.shape[1] == 0 and bins.shape[0] else bins
+    shifted = bins.astype(np.int64) + 1  # MISSING (-1) -> 0
+    radices = shifted.max(axis=0) + 1
+    if float(np.prod(radices.astype(float))) >= 2.0**62:
+        return np.unique(bins, axis=0)
+    codes = np.zeros(bins.shape[0], dtype=np.int64)
+    for j, radix in enumerate(radices.tolist()):
+        codes = codes * radix + shifted[:, j]
+    unique = np.unique(codes)
+    digits = np.unravel_index(unique, tuple(radices.tolist()))
+    return (np.stack(digits, axis=1) - 1).astype(bins.dtype)
 
 
 def tway(rows: np.ndarray, allowed: Sequence[Sequence[int]], t: int, *, keep_uncovered: bool = True) -> Coverage:

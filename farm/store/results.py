@@ -168,6 +168,8 @@ class ResultsStore:
         read_cols = None if filter is not None or wanted is None else list(dict.fromkeys([*wanted, "run_id"]))
 
         def read(snap: Snapshot) -> pa.Table:
+            if not snap.parts:  # compacted files only: compaction deduplicated them, one source per run
+                return load(self.backend, snap, table, read_cols)
             if table == "runs":
                 cols = None if read_cols is None else list(dict.fromkeys([*read_cols, *DEDUPE_COLUMNS]))
                 return winners(load(self.backend, snap, "runs", cols))
