@@ -204,6 +204,23 @@ def encode(runs: pa.Table, params: pa.Table, lookup: FamilyLookup) -> CoverageIn
                          designs={str(d["values"]): int(d["counts"]) for d in designs})
 
 
+def _run_rows(param_ids: pa.ChunkedArray, run_ids: pa.ChunkedArray) -> np.ndarray:
+    """Position in ``run_ids`` of each params row's run (-1: not among them, e.g. another stack).
+
+    The params rows of one run are adjacent (the store sorts them by run_id), so only the first
+    row of each stretch is looked up; the answer is correct for any order, just slower.
+    """
+    ids = param_ids.combine_chunks()
+    if len(ids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.ones(len(ids), dtype=bool)
+    starts[1:] = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1)).to_numpy(zero_copy_only=False)
+    first = np.flatnonzero(starts)
+    found = pc.fill_null(pc.index_in(ids.take(pa.array(first)), value_set=run_ids), -1)
+    lengths = np.diff(np.append(first, len(ids)))
+    return np.repeat(found.to_numpy(zero_copy_only=False).astype(np.int64), lengths)
+
+
 def read_sweeps(store: Store, sides: Sequence[SweepSide]) -> tuple[pa.Table, pa.Table]:
     """The runs of every side (already read and filtered to its stack) stacked, and their params rows
     with ``run_row``: the position of the row's run in the stacked runs."""
@@ -211,10 +228,10 @@ def read_sweeps(store: Store, sides: Sequence[SweepSide]) -> tuple[pa.Table, pa.
     for side in sides:
         runs = side.runs.select(list(RUN_COLUMNS))
         params = store.read_table(side.target.sweep_id, "params", columns=list(PARAM_COLUMNS))
-        where = pc.index_in(params["run_id"], value_set=runs["run_id"])
-        keep = pc.is_valid(where)
-        rows = pc.add(pc.filter(where, keep).cast(pa.int64()), offset)
-        params = params.filter(keep).drop_columns(["run_id"]).append_column("run_row", rows)
+        where = _run_rows(params["run_id"], runs["run_id"])
+        keep = where >= 0
+        params = params.filter(pa.array(keep)).drop_columns(["run_id"]).append_column(
+            "run_row", pa.array(where[keep] + offset))
         runs_parts.append(runs)
         param_parts.append(params)
         offset += runs.num_rows

@@ -30,6 +30,9 @@ families:
   - name: low_friction_braking
     sampler: twise
     strength: 2
+  - name: pedestrian_crossing
+    sampler: lhs
+    budget: 8
 """
 
 StatusRule = Callable[[RolloutSpec], Status]

@@ -74,6 +74,14 @@ def test_declared_bin_edges_win_over_the_levels_and_every_bin_has_a_representati
     assert [bare.representative(i) for i in range(3)] == [0.25, 0.55, 0.85]  # midpoints clipped to [0.1, 1]
 
 
+def test_a_choice_parameter_bins_by_its_text_and_a_stray_value_has_no_bin() -> None:
+    mode = load_family("fault").parameter("mode")  # choices ok, raise, hang, busy_hang, exit, crash_after
+    axis = Axis(parameter=mode, levels=mode.levels)
+    words = ("hang", "ok", "retired_choice")
+    got = axis.encode(np.full(4, np.nan), np.array([1, 0, 2, -1]), words)
+    assert got.tolist() == [0, 2, MISSING, MISSING] and axis.label(2) == "hang"
+
+
 def test_input_and_unknown_parameter_types_are_left_out_gracefully() -> None:
     family = load_family("lead_vehicle_braking")
     odd_ones = (Parameter(name="log", type="input", nominal=""),  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, list]
     store, _, specs = make_store(tmp)
     out = tmp / "out"
     result = CliRunner().invoke(app, ["report", "coverage", SWEEP_ID, "--store", store.uri, "-o", str(out),
-                                      "--json"], catch_exceptions=False)
+                                      "--heatmaps", "1", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out, loads_strict(result.stdout), specs
 
@@ -77,6 +77,15 @@ def test_the_sub_domain_is_read_from_the_sweep_file_with_fixed_parameters_noted(
     lfb = next(f for f in doc["families"] if f["family"] == "low_friction_braking")
     assert lfb["tway"]["2"]["declared"]["share"] == 1.0  # a 2-wise design of the declared levels
     assert lfb["fixed"] == []
+
+
+def test_a_bool_parameter_bins_by_its_levels(written: tuple[Path, dict, list]) -> None:  # type: ignore[type-arg]
+    _, doc, specs = written
+    ped = next(f for f in doc["families"] if f["family"] == "pedestrian_crossing")
+    occluded = next(p for p in ped["parameters"] if p["parameter"] == "occluded")
+    flags = [bool(s.param_dict["occluded"]) for s in specs if s.family == "pedestrian_crossing"]
+    assert [(b["label"], b["runs"]) for b in occluded["per_bin"]] == [("false", flags.count(False)),
+                                                                      ("true", flags.count(True))]
 
 
 def test_failure_map_cells_count_through_the_status_table(written: tuple[Path, dict, list]) -> None:  # type: ignore[type-arg]
