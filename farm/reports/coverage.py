@@ -92,11 +92,11 @@ def critical_scenarios(catalogue: Sequence[Family], runs: dict[str, FamilyRuns],
     Denominator: every critical family and every documented edge case of the catalogue (test-only
     families excluded), whether or not the sweep ran it.
     """
-    scenarios = []
+    scenarios: list[dict[str, Any]] = []
     for family in catalogue:
         fr = runs.get(family.name)
         if family.criticality == "critical":
-            counts = passing_samples(fr, fr.sample >= 0, min_passing) if fr is not None else \
+            counts: dict[str, Any] = passing_samples(fr, fr.sample >= 0, min_passing) if fr is not None else \
                 {"samples": 0, "verdict_samples": 0, "passing": 0, "covered": False}
             scenarios.append({"kind": "family", "family": family.name, "name": family.name, "cell": [], **counts})
         for edge in family.edge_cases:
@@ -107,7 +107,7 @@ def critical_scenarios(catalogue: Sequence[Family], runs: dict[str, FamilyRuns],
                 counts = passing_samples(fr, mask, min_passing)
             scenarios.append({"kind": "edge", "family": family.name, "name": str(edge.get("name", "")),
                               "cell": cell, **counts})
-    covered = sum(s["covered"] for s in scenarios)
+    covered = sum(bool(s["covered"]) for s in scenarios)
     share = covered / len(scenarios) if scenarios else None
     return {"min_passing": min_passing, "kpi_target": KPI_TARGET, "covered": covered, "total": len(scenarios),
             "share": share, "meets_kpi": share is not None and share >= KPI_TARGET, "scenarios": scenarios}

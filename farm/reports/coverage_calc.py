@@ -105,7 +105,7 @@ def failure_maps(fr: FamilyRuns) -> list[dict[str, Any]]:
     return sorted(maps, key=lambda m: -m["spread"])
 
 
-def passing_samples(fr: FamilyRuns, rows: np.ndarray, min_passing: int) -> dict[str, int]:
+def passing_samples(fr: FamilyRuns, rows: np.ndarray, min_passing: int) -> dict[str, Any]:
     """Among the runs selected by the bool mask ``rows``: samples, verdict samples (some counted run with
     preventable true/null), and passing ones (every counted verdict run passed)."""
     sample = fr.sample[rows]

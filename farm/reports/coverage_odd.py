@@ -68,7 +68,8 @@ def _realised(attribute: OddAttribute, fr: FamilyRuns, p: Parameter) -> dict[str
 
 def odd_coverage(odd: Odd, catalogue: Sequence[Family], runs: Sequence[FamilyRuns]) -> dict[str, Any]:
     """Per attribute and value: runs realising it, runs tagging it, families able to exercise it, the state."""
-    attributes, values_total, sampled, gaps = [], 0, 0, []
+    attributes: list[dict[str, Any]] = []
+    values_total, sampled, gaps = 0, 0, []
     for attribute in odd.attributes:
         bound = any(_binding(f, attribute.name) for f in catalogue)
         realised: dict[str, int] = {}
