@@ -38,6 +38,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("logs",): ["{sweep_id}", "--store", "{store}"],
     ("cancel",): ["{sweep_id}", "--store", "{store}"],
     ("replay",): ["{run_id}", "--store", "{store}", "--no-plot"],
+    ("report", "coverage"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../coverage"],
     ("stack", "check"): ["tests.farm.broken_stacks:nondeterministic"],  # a failing report is still one document
     ("scenarios", "list"): ["--all"],
     ("scenarios", "show"): ["null"],
