@@ -75,8 +75,8 @@ def _print_report(report: Any) -> None:
     from farm.driver import summary_table
 
     console = Console() if sys.stdout.isatty() else Console(width=120)  # CronJob logs: no truncated headers
-    if report.by_family:
-        console.print(summary_table(report.by_family, title=f"sweep {report.sweep_id}: {report.state}"))
+    if report.summary.get("groups"):
+        console.print(summary_table(report.summary, title=f"sweep {report.sweep_id}: {report.state}"))
     if report.ran:
         console.print(f"{report.ran} rollouts in {report.wall_time_s:.1f} s ({report.rollouts_per_s:.1f}/s), "
                       f"{report.skipped} already stored")

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -123,22 +124,45 @@ def pass_rate(counts: Mapping[str, int]) -> float | None:
     return counts_from_mapping(counts).pass_rate
 
 
-def summary_table(by_family: Mapping[str, Mapping[str, int]], *, title: str = "") -> Table:
-    """One row per family (and a total): each status, and the pass rate over the runs that count."""
-    table = Table(title=title or None)
-    table.add_column("family", no_wrap=True)
-    for status in STATUS_ORDER:
-        table.add_column(status, justify="right")
-    table.add_column("pass rate", justify="right")
-    total: Counter[str] = Counter()
-    for family, counts in by_family.items():
-        total.update(counts)
-        table.add_row(family, *_cells(counts))
-    if len(by_family) > 1:
-        table.add_row("[bold]all[/bold]", *_cells(total))
+_CAPTION = ("runs: stored; fail: failed, stack_error or timeout; excl: sim_error or infra_error (not counted). "
+            "samples, pass, flaky, rate: verdict samples (preventable or no rule); a sample passes when all its "
+            "counted seeds pass. 95 % CI: Wilson, random designs only; chosen designs: counts only.")
+
+
+def summary_table(summary: Mapping[str, Any], *, title: str = "") -> Table:
+    """The end-of-sweep table: one row per family × stack × fidelity × design, then one per stack.
+
+    ``summary`` is ``farm.reports.summary.summary_groups`` — the code ``simfarm report summary``
+    uses — so the rates and intervals here are the report's, cell for cell (``format_cell``):
+    runs by outcome, verdict samples (a sample passes when all its counted seeds pass), flaky
+    samples, the sample pass rate and its 95 % Wilson interval (random designs) or "counts only".
+    """
+    from farm.reports.render import format_cell as cell
+    from farm.reports.summary_page import interval_cells
+
+    table = Table(title=title or None, box=box.SIMPLE_HEAD, caption=_CAPTION, caption_justify="left")
+    for name in ("family", "stack", "fidelity", "design"):
+        table.add_column(name, no_wrap=True)
+    for name in ("runs", "fail", "excl", "samples", "pass", "flaky", "rate", "95 % CI"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for g in summary.get("groups", ()):
+        runs, v = g["runs"], g["verdict"]
+        table.add_row(g["family"], g["stack"], g["fidelity"], g["design"], cell(sum(runs["by_status"].values())),
+                      cell(runs["failures"]), cell(runs["excluded"] + runs["incomplete"]), cell(v["counted"]),
+                      cell(v["passed"]), cell(v["flaky"]), cell(v["pass_rate"]), _interval_text(interval_cells(v)))
+    for s in summary.get("stacks", ()):
+        for label, part in (("all", s["all_designs"]), ("random", s["random_designs"])):
+            table.add_row("[bold]all[/bold]", s["stack"], "", label, "", "", "", cell(part["counted"]),
+                          cell(part["passed"]), cell(part["flaky"]), cell(part["pass_rate"]),
+                          _interval_text(interval_cells(part)))
     return table
 
 
-def _cells(counts: Mapping[str, int]) -> list[str]:
-    rate = pass_rate(counts)
-    return [str(counts.get(s, 0)) for s in STATUS_ORDER] + ["–" if rate is None else f"{100 * rate:.1f}%"]
+def _interval_text(cells: tuple[Any, Any, str]) -> str:
+    """``low–high`` as the report formats them, ``counts only`` for a chosen design, "—" with nothing counted."""
+    from farm.reports.render import format_cell
+
+    low, high, method = cells
+    if not method.startswith("Wilson"):
+        return "counts only"
+    return "—" if low is None or high is None else f"{format_cell(low)}–{format_cell(high)}"

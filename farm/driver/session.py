@@ -54,6 +54,7 @@ class DriverReport:
     skipped: int = 0                  # already final when this session started
     counts: dict[str, int] = field(default_factory=dict)
     by_family: dict[str, dict[str, int]] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)  # farm.reports.summary.summary_groups: the same rates
     wall_time_s: float = 0.0
     rollouts_per_s: float = 0.0
     exit_code: int = 0
@@ -290,17 +291,28 @@ def _finish(session: _Session, manifest: Manifest, total: int, skipped: int, sta
     session.log.info(message)
     wall = time.monotonic() - started
     return DriverReport(sweep_id=sweep_id, store=store.uri, state=state, total=total, ran=session.ran,
-                        skipped=skipped, counts=counts, by_family=_by_family(store, sweep_id), wall_time_s=wall,
+                        skipped=skipped, counts=counts, **stored_summary(store, sweep_id), wall_time_s=wall,
                         rollouts_per_s=session.progress.rate_per_s(), message=message,
                         exit_code=sweep_exit_code(counts, stopped=reason, state=state))
 
 
-def _by_family(store: Store, sweep_id: str) -> dict[str, dict[str, int]]:
+def stored_summary(store: Store, sweep_id: str) -> dict[str, Any]:
+    """``by_family`` status counts and the end-of-sweep ``summary``, from what the store holds.
+
+    The summary is the report's own aggregation (``farm.reports.summary.summary_groups``): the same
+    sample pass rates and Wilson intervals that ``simfarm report summary`` shows.
+    """
+    from farm.reports.source import stack_display_names
+    from farm.reports.summary import summary_groups
+    from farm.reports.summary_data import RUN_COLUMNS
+
     try:
-        rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
+        manifest = store.read_manifest(sweep_id)
+        rows = store.read_table(sweep_id, "runs", columns=list(RUN_COLUMNS))
     except SimfarmError:
-        return {}
-    return family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+        return {"by_family": {}, "summary": {}}
+    by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
+    return {"by_family": by_family, "summary": summary_groups(rows, stack_display_names(manifest))}
 
 
 def sweep_exit_code(counts: dict[str, int], *, stopped: str = "", state: str = "") -> ExitCode:

@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from farm import __version__
 from farm.driver.log import open_local_log, record_failure
-from farm.driver.progress import family_counts
-from farm.driver.session import DriverReport, run_sweep
+from farm.driver.session import DriverReport, run_sweep, stored_summary
 from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
@@ -88,7 +87,10 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
                         extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code,
-                               SPEC_FORMAT_FIELD: SPEC_FORMAT})  # the session records the platform it runs on
+                               SPEC_FORMAT_FIELD: SPEC_FORMAT,
+                               # reports: SWEEP_ID:STACK resolves the sweep file's names; the latency deadlines
+                               "stack_names": dict(sweep.stack_names), "sim": sweep.sim.to_dict()})
+    # the session records the platform it runs on
     store.create_sweep(manifest, specs)
     return sweep_id
 
@@ -207,14 +209,13 @@ def _final_count(counts: Mapping[str, int]) -> int:
 def _job_report(store: Store, sweep_id: str, info: JobInfo, *, skipped: int, wall_time_s: float) -> DriverReport:
     """The report of a finished Ray job, from its final state and what it left in the store."""
     manifest = store.read_manifest(sweep_id)
-    rows = store.read_table(sweep_id, "runs", columns=["family", "status"])
-    by_family = family_counts({"family": rows["family"].to_pylist(), "status": rows["status"].to_pylist()})
-    ran = max(0, rows.num_rows - skipped)
+    stored = stored_summary(store, sweep_id)
+    ran = max(0, sum(sum(c.values()) for c in stored["by_family"].values()) - skipped)
     code = info.driver_exit_code()
     # a driver that ended with its own code said why in the store; only a lost job needs the Jobs API's reason
     detail = f" ({info.message})" if info.exit_code is None and code != ExitCode.OK and info.message else ""
     return DriverReport(sweep_id=sweep_id, store=store.uri, state=manifest.state, total=manifest.total, ran=ran,
-                        skipped=skipped, counts=dict(manifest.counts), by_family=by_family, wall_time_s=wall_time_s,
+                        skipped=skipped, counts=dict(manifest.counts), **stored, wall_time_s=wall_time_s,
                         rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0, exit_code=code,
                         message=f"Ray job {info.job_id} {info.status.lower()} (exit code {int(code)}){detail}: "
                                 f"sweep {manifest.state}")

@@ -120,8 +120,10 @@ def check_complete(manifest: Manifest, *, allow_partial: bool, source: str = "")
 
 
 def open_target(store: Store, target: Target, *, allow_partial: bool = False,
-                columns: Sequence[str] | None = None) -> SweepSide:
+                columns: Sequence[str] | None = None, ordered: bool = True) -> SweepSide:
     """Read ``target``'s manifest and runs (only ``columns``, plus ``stack_id``), filtered to its stack.
+
+    ``ordered=False``: rows in storage order, not sorted by run_id (aggregations skip the sort).
 
     Raises:
         UnknownSweep: no such sweep (exit 2).
@@ -130,7 +132,7 @@ def open_target(store: Store, target: Target, *, allow_partial: bool = False,
     manifest = store.read_manifest(target.sweep_id)
     label = check_complete(manifest, allow_partial=allow_partial, source=target.text)
     wanted = None if columns is None else list(dict.fromkeys([*columns, "stack_id"]))
-    runs = store.read_table(target.sweep_id, "runs", columns=wanted)
+    runs = store.read_table(target.sweep_id, "runs", columns=wanted, ordered=ordered)
     names = stack_display_names(manifest)
     if target.stack is not None:
         stack_id = resolve_stack(manifest, target.stack, source=target.text)

@@ -108,8 +108,12 @@ class Store(Protocol):
         """Merge parts into deduplicated files (one row per run_id, latest attempt) listed in the manifest."""
 
     def read_table(self, sweep_id: str, table: str = "runs", *, columns: Iterable[str] | None = None,
-                   filter: Any = None) -> pa.Table:
-        """A table of a sweep, deduplicated by run_id (latest attempt), older schemas promoted."""
+                   filter: Any = None, ordered: bool = True) -> pa.Table:
+        """A table of a sweep, deduplicated by run_id (latest attempt), older schemas promoted.
+
+        Rows are sorted by run_id (then time or name) unless ``ordered=False``, which aggregations
+        pass to skip a sort (seconds at 10^6 rows with list columns).
+        """
 
     def list_sweeps(self) -> list[Manifest]:
         """Every sweep's manifest, newest first."""

@@ -29,7 +29,7 @@ from farm.store.manifest_io import utc_now_iso
 from farm.store.parquet_io import to_parquet_bytes
 from farm.store.reading import Snapshot, SweepObjects, finish, keep_winning_rows, load, winners
 
-ROWS_PER_FILE = 1000
+ROWS_PER_FILE = 50_000
 ORPHAN_AGE_S = 3600.0
 _TRIES = 3
 

@@ -150,10 +150,10 @@ def _source_key(table: pa.Table) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(table["run_id"], pc.cast(table[SRC], pa.string()), "\x1f")
 
 
-def finish(table: pa.Table, name: str, columns: Sequence[str] | None) -> pa.Table:
-    """Drop helper columns, sort deterministically and project to ``columns``."""
+def finish(table: pa.Table, name: str, columns: Sequence[str] | None, *, ordered: bool = True) -> pa.Table:
+    """Drop helper columns, sort deterministically (unless not ``ordered``) and project to ``columns``."""
     table = table.drop_columns([c for c in table.column_names if c.startswith("_")])
     keys = [(k, "ascending") for k in SORT_KEYS[name] if k in table.column_names]
-    if keys and table.num_rows:
+    if ordered and keys and table.num_rows:
         table = table.sort_by(keys)
     return table.select(list(columns)) if columns is not None else table

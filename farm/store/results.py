@@ -156,11 +156,12 @@ class ResultsStore:
         return dict(zip(runs["run_id"].to_pylist(), runs["status"].to_pylist(), strict=True))
 
     def read_table(self, sweep_id: str, table: str = "runs", *, columns: Iterable[str] | None = None,
-                   filter: Any = None) -> pa.Table:
+                   filter: Any = None, ordered: bool = True) -> pa.Table:
         """A table of a sweep, one run's rows from its latest attempt only, older schemas promoted.
 
         ``filter`` (a ``pyarrow.compute.Expression``) is applied after deduplication, so
-        filtering never resurrects an attempt that a later one superseded.
+        filtering never resurrects an attempt that a later one superseded. ``ordered=False``
+        leaves the rows in storage order (no sort: for aggregations over large sweeps).
         """
         if table not in TABLES:
             raise InputError(f"unknown table {table!r}; tables are {', '.join(TABLES)}", field="table")
@@ -168,16 +169,22 @@ class ResultsStore:
         read_cols = None if filter is not None or wanted is None else list(dict.fromkeys([*wanted, "run_id"]))
 
         def read(snap: Snapshot) -> pa.Table:
+            # Compacted files hold one row per run (and only the winning source's events, params,
+            # telemetry) by construction: with no part in flight there is nothing to deduplicate.
+            compacted_only = not snap.parts
             if table == "runs":
                 cols = None if read_cols is None else list(dict.fromkeys([*read_cols, *DEDUPE_COLUMNS]))
-                return winners(load(self.backend, snap, "runs", cols))
+                rows = load(self.backend, snap, "runs", cols)
+                return rows if compacted_only else winners(rows)
+            if compacted_only:
+                return load(self.backend, snap, table, read_cols)
             best = winners(load(self.backend, snap, "runs", DEDUPE_COLUMNS))
             return keep_winning_rows(load(self.backend, snap, table, read_cols), best)
 
         rows = self._consistent(sweep_id, ("runs", table), read)
         if filter is not None:
             rows = rows.filter(filter)
-        return finish(rows, table, wanted)
+        return finish(rows, table, wanted, ordered=ordered)
 
     def compact(self, sweep_id: str) -> Manifest:
         """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""

@@ -6,6 +6,7 @@ reason, as ``farm.errors.InputError`` (exit code 2), before any work starts.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -89,6 +90,7 @@ class SweepSpec:
     resources: Resources = field(default_factory=Resources)
     telemetry: bool = False
     sim: SimSettings = field(default_factory=SimSettings)
+    stack_names: tuple[tuple[str, str], ...] = ()  # (name given in the sweep file, stack_id), unambiguous names only
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (for the store's copy of what was submitted)."""
@@ -167,7 +169,19 @@ def _sweep(model: SweepModel, source: str) -> SweepSpec:
         stacks=stacks, fidelity=tuple(model.fidelity), store=model.store,
         resources=Resources(**model.resources.model_dump()), telemetry=model.telemetry,
         sim=_sim(model.sim, stacks, source),
+        stack_names=_stack_names(model.stacks, stacks),
     )
+
+
+def _stack_names(models: list[StackModel], stacks: tuple[StackRef, ...]) -> tuple[tuple[str, str], ...]:
+    """The ``name:`` each stack was given in the file, when it names exactly one of the sweep's stacks.
+
+    ``stacks: [reference, {name: reference, config_name: cautious, ...}]`` gives ``reference`` to
+    neither (reports then tell them apart by ``config_name``).
+    """
+    named = [(m.name, ref.stack_id) for m, ref in zip(models, stacks, strict=True) if m.name is not None]
+    counts = Counter(name for name, _ in named)
+    return tuple((name, sid) for name, sid in named if counts[name] == 1)
 
 
 def _sim(model: SimModel, stacks: tuple[StackRef, ...], source: str) -> SimSettings:

@@ -34,10 +34,20 @@ def test_pass_rate_follows_the_status_table() -> None:
     assert pass_rate({"infra_error": 2, "sim_error": 1}) is None
 
 
-def test_summary_table_has_a_row_per_family_and_a_total() -> None:
+def test_summary_table_has_a_row_per_group_and_per_stack() -> None:
+    import pyarrow as pa
+
+    from farm.reports.summary import summary_groups
+
     by_family = family_counts({"family": ["a", "a", "b", "b"], "status": ["passed", "failed", "passed", "timeout"]})
     assert by_family == {"a": {"passed": 1, "failed": 1}, "b": {"passed": 1, "timeout": 1}}
-    console = Console(file=io.StringIO(), width=120)
-    console.print(summary_table(by_family))
+    runs = pa.table({"family": ["a", "a", "b", "b"], "family_version": [1] * 4, "stack_id": ["s"] * 4,
+                     "fidelity": ["kinematic"] * 4, "design": ["grid"] * 4, "params": ["{}", "{}", "{}", "{}"],
+                     "seed": [1, 2, 1, 2], "status": ["passed", "failed", "passed", "timeout"],
+                     "preventable": [True] * 4})
+    console = Console(file=io.StringIO(), width=160)
+    console.print(summary_table(summary_groups(runs, {"s": "ref"})))
     text = console.file.getvalue()
-    assert "50.0%" in text and "all" in text and "100.0%" not in text  # b's timeout counts as a failure
+    # each family is one sample whose two seeds disagree (b's timeout counts as a failure): flaky, 0 of 1 passes
+    assert sum(line.rstrip().endswith("counts only") for line in text.splitlines()) == 3 and "random" in text
+    assert [line.split()[5] for line in text.splitlines() if line.split()[:1] == ["a"]] == ["1"]  # a's failure
