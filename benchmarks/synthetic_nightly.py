@@ -75,8 +75,9 @@ def night_results(plan: NightPlan) -> list[RolloutResult]:
         failing = plan.frozen_failing.get(family, frozenset())
         for i in range(plan.frozen_samples):
             for seed in SEEDS:
-                spec = RolloutSpec.create(family=family, family_version=version, params={"sample": i, "gap_m": 10.0 + i},
-                                          seed=seed, stack=stack, design="frozen")
+                spec = RolloutSpec.create(family=family, family_version=version,
+                                          params={"sample": i, "gap_m": 10.0 + i}, seed=seed, stack=stack,
+                                          design="frozen")
                 results.append(_result(spec, failed=i in failing, started=started))
         p_pass = plan.sobol_pass_p.get(family, 0.9)
         points = rng.uniform(0.0, 1.0, plan.sobol_samples)
