@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from farm.errors import ExitCode
+from farm.reports.document import Report, make_report_id
 from farm.reports.gatefile import Waiver
+from farm.reports.provenance import provenance_for
 from farm.reports.trends_analysis import (
     DEFAULT_WINDOW,
     LEVEL,
@@ -25,8 +27,11 @@ from farm.reports.trends_analysis import (
     base_reference,
     family_references,
 )
-from farm.reports.trends_data import AcceptedReference, Night
+from farm.reports.trends_data import AcceptedReference, Night, read_nights, read_reference
 from farm.reports.trends_digest import digest
+from farm.reports.trends_table import TABLE_NAME, write_trend_table
+from farm.store import layout
+from farm.store.base import Store
 
 RULES = {
     "reference": "The night accepted with 'simfarm trends accept SWEEP_ID'; until one is accepted, the first "
@@ -122,3 +127,52 @@ def _resets(nights: Sequence[Night], digests: Sequence[Any], refs: dict[tuple[st
                               f"{'complete ' if nights[q].complete else ''}night at version {version}, "
                               "until a night at that version is accepted"})
     return out
+
+
+def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequence[str] | None = None,
+                  window_n: int = DEFAULT_WINDOW, gate: str = "default", write_table: bool = True) -> Report:
+    """Read the nights of ``sweep_name``, judge them, write the trend table, and build the ``Report``.
+
+    The table is written only over all families (``families`` empty) and when ``write_table``.
+
+    Raises:
+        InputError: no such sweep name, a bad window, a bad gate file (exit 2).
+        StoreError: the store refused a read or the table write (exit 5).
+    """
+    from farm.errors import InputError
+    from farm.reports.gatefile import load_gate, resolve_gate_path
+    from farm.reports.trends_page import build_sections, markdown_summary
+
+    if window_n < 1:
+        raise InputError(f"the window must be at least 1 night, got {window_n}", field="--window")
+    gate_file = load_gate(gate)
+    nights = read_nights(store, sweep_name, families=families or None)
+    if families:
+        present = {str(f) for n in nights for f in n.runs["family"].unique().to_pylist()}
+        missing = sorted(set(families) - present)
+        if missing:
+            raise InputError(f"no night of {sweep_name!r} ran {', '.join(missing)} (families run: "
+                             f"{', '.join(sorted(present)) or 'none'})", field="--family")
+    body = compute_trends(nights, read_reference(store, sweep_name),
+                          TrendOptions(window=window_n, waivers=gate_file.waivers, store_uri=store.uri))
+    key = layout.trend_table_key(sweep_name, TABLE_NAME)
+    if families or not write_table:
+        reason = "--family narrows the report; the table is written only over every family" if families else \
+            "--no-table"
+        body["trend_table"] = {"key": key, "written": False, "rows": len(body["rows"]), "reason": reason}
+    else:
+        write_trend_table(store, sweep_name, body["rows"])
+        body["trend_table"] = {"key": key, "written": True, "rows": len(body["rows"]), "reason": None}
+    body["gate"] = {"name": gate_file.name, "source": gate_file.source}
+    labels = tuple(f"NIGHT {n['date']} {n['sweep_id']} IS {n['state'].upper()}: {n['label'].partition(': ')[2]}"
+                   for n in body["incomplete_nights"])
+    last = nights[-1]
+    scope = f" · families: {', '.join(families)}" if families else ""
+    return Report(kind="trends", report_id=make_report_id("trends", last.sweep_id),
+                  title=f"Nightly trends — {sweep_name}",
+                  subtitle=f"{len(nights)} nights, {nights[0].date} to {last.date} · window {window_n} nights · "
+                           f"reference {body['reference']['sweep_id']}{scope}",
+                  data=body, sections=build_sections(body), markdown=markdown_summary(body), labels=labels,
+                  provenance=provenance_for([n.manifest for n in nights], [resolve_gate_path(gate)],
+                                            extra={"sweep_name": sweep_name, "window": window_n}),
+                  archive_sweep_id=None)
