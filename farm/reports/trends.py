@@ -129,19 +129,19 @@ def _resets(nights: Sequence[Night], digests: Sequence[Any], refs: dict[tuple[st
     return out
 
 
-def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequence[str] | None = None,
-                  window_n: int = DEFAULT_WINDOW, gate: str = "default", write_table: bool = True) -> Report:
-    """Read the nights of ``sweep_name``, judge them, write the trend table, and build the ``Report``.
+def trends_body(store: Store, *, sweep_name: str = "nightly", families: Sequence[str] | None = None,
+                window_n: int = DEFAULT_WINDOW, gate: str = "default",
+                write_table: bool = True) -> tuple[list[Night], dict[str, Any]]:
+    """Read the nights of ``sweep_name``, judge them and write the trend table: the nights and the JSON body.
 
     The table is written only over all families (``families`` empty) and when ``write_table``.
 
     Raises:
-        InputError: no such sweep name, a bad window, a bad gate file (exit 2).
+        InputError: no such sweep name, a bad window, a bad gate file, a family no night ran (exit 2).
         StoreError: the store refused a read or the table write (exit 5).
     """
     from farm.errors import InputError
-    from farm.reports.gatefile import load_gate, resolve_gate_path
-    from farm.reports.trends_page import build_sections, markdown_summary
+    from farm.reports.gatefile import load_gate
 
     if window_n < 1:
         raise InputError(f"the window must be at least 1 night, got {window_n}", field="--window")
@@ -157,13 +157,24 @@ def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequen
                           TrendOptions(window=window_n, waivers=gate_file.waivers, store_uri=store.uri))
     key = layout.trend_table_key(sweep_name, TABLE_NAME)
     if families or not write_table:
-        reason = "--family narrows the report; the table is written only over every family" if families else \
-            "--no-table"
+        reason = ("--family narrows the report; the table is written only over every family" if families
+                  else "--no-table")
         body["trend_table"] = {"key": key, "written": False, "rows": len(body["rows"]), "reason": reason}
     else:
         write_trend_table(store, sweep_name, body["rows"])
         body["trend_table"] = {"key": key, "written": True, "rows": len(body["rows"]), "reason": None}
     body["gate"] = {"name": gate_file.name, "source": gate_file.source}
+    return nights, body
+
+
+def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequence[str] | None = None,
+                  window_n: int = DEFAULT_WINDOW, gate: str = "default", write_table: bool = True) -> Report:
+    """``trends_body`` as a ``Report``: the page, the Markdown summary, a label per night that is not complete."""
+    from farm.reports.gatefile import resolve_gate_path
+    from farm.reports.trends_page import build_sections, markdown_summary
+
+    nights, body = trends_body(store, sweep_name=sweep_name, families=families, window_n=window_n, gate=gate,
+                               write_table=write_table)
     labels = tuple(f"NIGHT {n['date']} {n['sweep_id']} IS {n['state'].upper()}: {n['label'].partition(': ')[2]}"
                    for n in body["incomplete_nights"])
     last = nights[-1]

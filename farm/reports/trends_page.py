@@ -113,7 +113,7 @@ def build_sections(body: dict[str, Any]) -> tuple[Section, ...]:
         reference_section(body),
         Section(title="Pass rate over time", blocks=(
             Figure(png=rates_figure(body), alt="Sobol sample pass rate per night with 95 % Wilson bands",
-                   caption="Rotating Sobol set: each night's sample pass rate (dots) and its 95 % Wilson interval (blue "
+                   caption="Rotating Sobol set: each night's sample pass rate (dots), its 95 % Wilson interval (blue "
                            "band); orange band: the recent window's interval; dashed grey lines: the reference "
                            "window's interval; red triangle: a flagged night (frozen run or rate drop); hollow dot: "
                            "a night that is not complete; vertical line: the reference night (dashed: a reset)."),)),

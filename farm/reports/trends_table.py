@@ -27,7 +27,7 @@ _RATE = pa.float64()
 
 TREND_SCHEMA = pa.schema([
     ("date", pa.date32()),                  # the night (UTC date of its created_at)
-    ("created_at", pa.timestamp("s", tz="UTC")),
+    ("created_at", pa.timestamp("ms", tz="UTC")),
     ("sweep_id", pa.string()),
     ("state", pa.string()),                 # manifest state: complete | partial | failed | running | cancelled
     ("family", pa.string()),
