@@ -106,7 +106,8 @@ def test_a_sobol_pass_rate_drop_is_flagged_when_the_recent_window_lies_below(tmp
 def test_a_family_version_bump_resets_that_familys_reference(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "store"))
     plans = [NightPlan(date=d, families={"cut_in": 2 if i < 2 else 3, "pedestrian_crossing": 2}, sobol_samples=10,
-                       frozen_failing={"cut_in": frozenset({1})} if i == 3 else {}) for i, d in enumerate(dates(START, 4))]
+                       frozen_failing={"cut_in": frozenset({1})} if i == 3 else {})
+             for i, d in enumerate(dates(START, 4))]
     manifests = write_series(store, plans)
     body = trends_body(store)[1]
     [reset] = body["resets"]
