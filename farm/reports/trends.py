@@ -167,6 +167,12 @@ def trends_body(store: Store, *, sweep_name: str = "nightly", families: Sequence
     return nights, body
 
 
+def night_labels(body: dict[str, Any]) -> tuple[str, ...]:
+    """One banner per night that is not complete (repeated at the top of the page, the JSON and the Markdown)."""
+    return tuple(f"NIGHT {n['date']} {n['sweep_id']} IS {n['state'].upper()}: {n['label'].partition(': ')[2]}"
+                 for n in body["incomplete_nights"])
+
+
 def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequence[str] | None = None,
                   window_n: int = DEFAULT_WINDOW, gate: str = "default", write_table: bool = True) -> Report:
     """``trends_body`` as a ``Report``: the page, the Markdown summary, a label per night that is not complete."""
@@ -175,8 +181,7 @@ def trends_report(store: Store, *, sweep_name: str = "nightly", families: Sequen
 
     nights, body = trends_body(store, sweep_name=sweep_name, families=families, window_n=window_n, gate=gate,
                                write_table=write_table)
-    labels = tuple(f"NIGHT {n['date']} {n['sweep_id']} IS {n['state'].upper()}: {n['label'].partition(': ')[2]}"
-                   for n in body["incomplete_nights"])
+    labels = night_labels(body)
     last = nights[-1]
     scope = f" · families: {', '.join(families)}" if families else ""
     return Report(kind="trends", report_id=make_report_id("trends", last.sweep_id),

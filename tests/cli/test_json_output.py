@@ -43,6 +43,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("scenarios", "validate"): [str(ROOT / "scenario_library" / "families")],
     ("sweep", "expand"): [str(SWEEP), "--rows", "2"],
     ("sweeps", "list"): ["--store", "{store}"],
+    ("trends", "accept"): ["{sweep_id}", "--store", "{store}", "--allow-partial"],  # `trends` itself: test_trends_cli
 }
 
 
