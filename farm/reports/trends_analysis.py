@@ -123,7 +123,8 @@ def _flag_entry(nights: Sequence[Night], group: Group, key: str, state: _FrozenS
     seen_night, since_night = nights[seen], nights[state.since[key]]
     store = f" --store {store_uri}" if store_uri else ""
     return {"family": family, "family_version": run.family_version, "stack": stack, "fidelity": fidelity,
-            "scenario_key": key, "run_id": run.run_id, "params": run.params, "status": run.status,
+            "scenario_key": key, "run_id": run.run_id, "params": run.params, "seed": run.seed,
+            "status": run.status,
             "preventable": run.preventable, "reference_status": state.ref_status[key],
             "since_sweep_id": since_night.sweep_id, "since_date": since_night.date.isoformat(),
             "last_seen_sweep_id": seen_night.sweep_id, "last_seen_date": seen_night.date.isoformat(),

@@ -33,7 +33,7 @@ from farm.store.backend import ObjectMissing
 from farm.store.base import Manifest, Store
 
 RUN_COLUMNS: tuple[str, ...] = ("run_id", "scenario_key", "family", "family_version", "stack_id", "fidelity",
-                                "design", "params", "status", "preventable")
+                                "design", "params", "seed", "status", "preventable")
 READ_THREADS = 4
 REFERENCE_FORMAT = 1
 

@@ -37,6 +37,7 @@ class FrozenRun:
     status: str
     run_id: str
     params: str
+    seed: int
     family_version: int
     preventable: bool | None
 
@@ -83,12 +84,12 @@ def digest(runs: pa.Table) -> Digest:
 
 def _frozen(rows: pa.Table) -> dict[Group, dict[str, FrozenRun]]:
     frozen: dict[Group, dict[str, FrozenRun]] = defaultdict(dict)
-    columns = _lists(rows, "family", "stack", "fidelity", "scenario_key", "status", "run_id", "params",
+    columns = _lists(rows, "family", "stack", "fidelity", "scenario_key", "status", "run_id", "params", "seed",
                      "family_version", "preventable")
-    for family, stack, fidelity, key, st, run_id, params, version, preventable in zip(*columns, strict=True):
+    for family, stack, fidelity, key, st, run_id, params, seed, version, preventable in zip(*columns, strict=True):
         frozen[(str(family), str(stack), str(fidelity))][str(key)] = FrozenRun(
-            status=str(st), run_id=str(run_id), params=str(params), family_version=int(version),  # type: ignore[call-overload]
-            preventable=preventable)  # type: ignore[arg-type]
+            status=str(st), run_id=str(run_id), params=str(params), seed=int(seed),  # type: ignore[call-overload]
+            family_version=int(version), preventable=preventable)  # type: ignore[call-overload, arg-type]
     return dict(frozen)
 
 

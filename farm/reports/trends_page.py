@@ -33,11 +33,11 @@ def headline(body: dict[str, Any]) -> str:
 
 
 def _flagged_table(flagged: list[dict[str, Any]], caption: str) -> Table:
-    rows = tuple((f["family"], f["stack"], f["fidelity"], f["params"], f["status"], f["since_date"],
+    rows = tuple((f["family"], f["stack"], f["fidelity"], f["params"], f["seed"], f["status"], f["since_date"],
                   f["last_seen_date"] if not f["seen_tonight"] else "tonight",
                   (f["waived"] or {}).get("ticket"), f["replay"]) for f in flagged[:LISTED])
     note = f"{len(flagged) - LISTED} more in the JSON." if len(flagged) > LISTED else ""
-    return Table(columns=("family", "stack", "fidelity", "params", "status", "failing since", "last seen",
+    return Table(columns=("family", "stack", "fidelity", "params", "seed", "status", "failing since", "last seen",
                           "waiver", "replay"), rows=rows, caption=caption, note=note)
 
 
@@ -145,8 +145,8 @@ def markdown_summary(body: dict[str, Any]) -> str:
     lines = [f"**{headline(body)}**", ""]
     flagged = body["latest"]["flagged"]
     if flagged:
-        lines += [markdown_table(Table(columns=("family", "params", "status", "since", "replay"),
-                                       rows=tuple((f["family"], f["params"], f["status"], f["since_date"],
+        lines += [markdown_table(Table(columns=("family", "params", "seed", "status", "since", "replay"),
+                                       rows=tuple((f["family"], f["params"], f["seed"], f["status"], f["since_date"],
                                                    f"`{f['replay']}`") for f in flagged[:20]))), ""]
     if body["latest"]["rate_flags"]:
         lines += [markdown_table(_rate_table(body["latest"]["rate_flags"])), ""]

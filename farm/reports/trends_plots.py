@@ -42,12 +42,12 @@ def rates_figure(body: dict[str, Any]) -> bytes:
         _rate_axes(ax, rows, _title(group, many))
     for ax in flat[len(groups):]:
         ax.set_visible(False)
-    handles, labels = {}, {}
+    handles: dict[str, Any] = {}
     for ax in flat[: len(groups)]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, handle)
-            labels[label] = label
-    fig.legend(list(handles.values()), list(labels), loc="outside upper center", ncols=len(handles), fontsize=9)
+    fig.legend(list(handles.values()), list(handles), loc="outside upper center", ncols=max(1, len(handles)),
+               fontsize=9)
     return to_png(fig)
 
 

@@ -64,9 +64,9 @@ def trend_table(rows: Sequence[dict[str, Any]]) -> pa.Table:
         for name in TREND_SCHEMA.names:
             value = row.get(name)
             if name == "date":
-                value = dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(str(value))
             elif name == "created_at":
-                value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+                value = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
             columns[name].append(value)
     return pa.table(columns, schema=TREND_SCHEMA)
 
