@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from farm.reports.gatefile import Waiver
@@ -34,6 +35,7 @@ from farm.result import Status, counts_from_mapping
 from farm.stats import wilson
 
 LEVEL = 0.95
+PASSED = Status.PASSED.value
 DEFAULT_WINDOW = 7
 
 
@@ -84,13 +86,20 @@ def waiver_for(waivers: Sequence[Waiver], night: Night, family: str, scenario_ke
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _wilson(k: int, n: int, level: float) -> tuple[float | None, float | None, float | None]:
+    """``farm.stats.wilson`` remembered: a series asks for the same (k, n) again and again (scipy's binomtest
+    also computes a p-value, ~1 ms a call)."""
+    ci = wilson(k, n, level=level)
+    return ci.estimate, ci.low, ci.high
+
+
 def window(tallies: Sequence[tuple[int, int]], level: float = LEVEL) -> dict[str, Any]:
     """Pooled (passed, counted) samples of a window of nights and its Wilson interval."""
     k = sum(t[0] for t in tallies)
     n = sum(t[1] for t in tallies)
-    ci = wilson(k, n, level=level)
-    return {"nights": len(tallies), "samples": n, "passed": k, "pass_rate": ci.estimate, "low": ci.low,
-            "high": ci.high}
+    estimate, low, high = _wilson(k, n, level)
+    return {"nights": len(tallies), "samples": n, "passed": k, "pass_rate": estimate, "low": low, "high": high}
 
 
 @dataclass(slots=True)
@@ -109,7 +118,7 @@ def _observe(state: _FrozenState, tonight: dict[str, FrozenRun], i: int) -> None
             previous = state.last.get(key)
             if previous is None or previous[0].status not in FAILURE:
                 state.since[key] = i
-        elif run.status == Status.PASSED.value:
+        elif run.status == PASSED:
             state.since.pop(key, None)
         else:
             continue  # sim_error / infra_error: not an outcome of the stack
@@ -162,7 +171,7 @@ def analyse_group(nights: Sequence[Night], digests: Sequence[Digest], refs: dict
         if i > q:
             _observe(state, tonight, i)
         regressed = [k for k, (run, _) in state.last.items()
-                     if run.status in FAILURE and state.ref_status.get(k) == Status.PASSED.value] if i > q else []
+                     if run.status in FAILURE and state.ref_status.get(k) == PASSED] if i > q else []
         entries = [_flag_entry(nights, group, k, state, i, waiver_for(waivers, night, family, k, group[2]), store_uri)
                    for k in sorted(regressed)]
         ref_window = window([tallies[j] for j in [j for j in at_version.get(version, []) if j <= q][-window_n:]])
@@ -225,14 +234,14 @@ def _row(night: Night, group: Group, dig: Digest, *, present: bool, version: int
     i = night.index
     role = "reference" if i == q else "before_reference" if i < q else "compared" if present else "absent"
     live = [e for e in entries if e["waived"] is None]
-    observed = {k for k, r in tonight.items() if r.status in FAILURE or r.status == Status.PASSED.value}
+    observed = {k for k, r in tonight.items() if r.status in FAILURE or r.status == PASSED}
     frozen = _frozen_cells(
-        runs=len(tonight), passed=sum(r.status == Status.PASSED.value for r in tonight.values()),
+        runs=len(tonight), passed=sum(r.status == PASSED for r in tonight.values()),
         compared=len(observed & state.ref_status.keys()) if i > q else 0,
         missing=len(state.ref_status.keys() - observed) if i > q else 0,
         newly_failing=len(live), new_tonight=sum(e["new_tonight"] for e in live),
         carried=sum(not e["seen_tonight"] for e in live), waived=len(entries) - len(live),
-        newly_passing=sum(1 for k in observed if tonight[k].status == Status.PASSED.value
+        newly_passing=sum(1 for k in observed if tonight[k].status == PASSED
                           and state.ref_status.get(k) in FAILURE) if i > q else 0)
     flags = (["frozen_regression"] if live else []) + (["pass_rate_drop"] if rate_drop and not rate_waived else [])
     return {**_night_cells(night, group), "family_version": version, "role": role,
