@@ -43,10 +43,11 @@ def _register() -> None:
         store_cmds,
         submit_cmds,
         sweep_cmds,
+        trends_cmds,
     )
 
     for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds,
-                   report_cmds, logexport_cmds, promote_cmds):
+                   report_cmds, logexport_cmds, promote_cmds, trends_cmds):
         module.register(app)
 
 

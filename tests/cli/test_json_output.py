@@ -51,6 +51,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("promote",): [str(EXAMPLE_LOG), "--real-run-id", "lead_braking_nominal", "--into", "{sweep_copy}", "--store",
                    "{store}"],
     ("report", "summary"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../summary"],
+    ("trends", "accept"): ["{sweep_id}", "--store", "{store}", "--allow-partial"],  # `trends` itself: test_trends_cli
 }
 
 
