@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def table_bytes(name: str, rows: Sequence[dict[str, Any]]) -> bytes:
     return sink.getvalue()
 
 
-def write_pairing(store: Store, sweep_id: str, tables: dict[str, Sequence[dict[str, Any]]]) -> list[str]:
+def write_pairing(store: Store, sweep_id: str, tables: Mapping[str, Sequence[dict[str, Any]]]) -> list[str]:
     """Store the three tables (``real`` and ``excluded`` first, the map last); the keys written."""
     keys = []
     for name in ("excluded", "real", "pairs"):
