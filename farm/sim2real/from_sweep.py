@@ -3,7 +3,7 @@
 A real run pairs with the sweep's runs (of one stack and one fidelity):
 
 - by ``scenario_key`` when it declares one: every run with that key (``how = scenario_key``);
-- else by parameters: the runs of its re-simulation family (its own, or ``log_replay`` with its
+- else, or when no run has that key, by parameters: the runs of its re-simulation family (its own, or ``log_replay`` with its
   log's content hash when it has trajectories) whose every parameter equals the run's (the
   family's nominal for one it does not give) within ``REL_TOL``·|value| + ``ABS_TOL`` for
   floats, exactly for integers, booleans, choices and inputs (``how = params``).
@@ -63,13 +63,13 @@ def pair_with_sweep(real_runs: str | Path, target: str, *, trajectories: str | P
     excluded = dict(plan.excluded)
     rows, paired = [], []
     for planned in plan.runs:
-        run = log.run(planned.real_run_id)
-        how = "scenario_key" if run.scenario_key else "params"
-        matched = [s for s in specs if s.scenario_key == run.scenario_key] if run.scenario_key else \
-            [s for s in specs if _same_scenario(planned, s)]
+        key = log.run(planned.real_run_id).scenario_key
+        how, matched = "scenario_key", [s for s in specs if key is not None and s.scenario_key == key]
+        if not matched:
+            how, matched = "params", [s for s in specs if _same_scenario(planned, s)]
         if not matched:
             excluded[planned.real_run_id] = f"no run of {parsed.sweep_id} has its " + \
-                ("scenario_key " + str(run.scenario_key) if run.scenario_key else "family and parameters")
+                (f"scenario_key {key}, nor its family and parameters" if key else "family and parameters")
             continue
         paired.append(planned)
         rows += [{"real_run_id": planned.real_run_id, "unit": planned.unit, "group": planned.group, "run_id": s.run_id,
