@@ -3,10 +3,10 @@
 A real run pairs with the sweep's runs (of one stack and one fidelity):
 
 - by ``scenario_key`` when it declares one: every run with that key (``how = scenario_key``);
-- else, or when no run has that key, by parameters: the runs of its re-simulation family (its own, or ``log_replay`` with its
-  log's content hash when it has trajectories) whose every parameter equals the run's (the
-  family's nominal for one it does not give) within ``REL_TOL``·|value| + ``ABS_TOL`` for
-  floats, exactly for integers, booleans, choices and inputs (``how = params``).
+- else, or when no run has that key, by parameters: the runs of its re-simulation family (its
+  own, or ``log_replay`` with its log's content hash when it has trajectories) whose every
+  parameter equals the run's (the family's nominal for one it does not give) within
+  ``REL_TOL``·|value| + ``ABS_TOL`` for floats, exactly for integers, booleans, choices and inputs (``how = params``).
 
 A real run outside its family's domain, or matching no run, is listed and excluded. The map and
 the real values are stored under the sweep's ``pairing/`` folder (replacing an earlier pairing of
@@ -36,8 +36,8 @@ ABS_TOL = 1e-9
 
 def equal_within(a: ParamValue, b: ParamValue) -> bool:
     """Parameter values equal under the stated tolerances (floats: |a − b| <= REL_TOL·|b| + ABS_TOL)."""
-    if isinstance(a, bool) or isinstance(b, bool) or isinstance(a, str) or isinstance(b, str):
-        return a == b
+    if isinstance(a, bool | str) or isinstance(b, bool | str):
+        return type(a) is type(b) and a == b
     if isinstance(a, float) or isinstance(b, float):
         return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
     return a == b
