@@ -24,7 +24,7 @@ from farm.reports.document import Report, Section, Table, Text, make_report_id
 from farm.reports.provenance import Provenance, file_sha256, provenance_for
 from farm.reports.render import markdown_table
 from farm.reports.sim2real_bins import BinsFile, load_bins
-from farm.reports.sim2real_page import metric_section, statistics_sections
+from farm.reports.sim2real_page import metric_section, small_n_warning, statistics_sections
 from farm.reports.sim2real_pairs import read_pairs
 from farm.reports.sim2real_stats import CRPS_ESTIMATOR, MAJORITY_RULE, MetricAnalysis, UnitValues, analyse, meta_score
 
@@ -59,8 +59,9 @@ def build_report(values: Sequence[UnitValues], bins: BinsFile, *, subject: str, 
     data = {"metrics": {a.metric: {"overall": a.overall, "groups": a.groups} for a in analyses},
             "units": {a.metric: a.units for a in analyses}, "inversions": {a.metric: a.inversions for a in analyses},
             "realism_meta": meta, "source": source, "method": METHOD}
+    warning = small_n_warning(analyses)
     overview = Section(title="Overview", blocks=(Text(text=_headline(analyses, units, meta)),
-                                                 Text(text=_reading(), tone="note")))
+                                                 *((warning,) if warning else ()), Text(text=_reading(), tone="note")))
     sections = (overview, *statistics_sections(analyses, meta), *extra_sections,
                 *(metric_section(a) for a in analyses))
     return Report(kind="sim2real", report_id=make_report_id("sim2real", subject), title="Sim-to-real correlation",

@@ -16,8 +16,8 @@ from farm.reports.sim2real_stats import MetricAnalysis
 SMALL_N = 10
 UNITS_SHOWN = 50
 INVERSIONS_ON_PAGE = 15
-CORRELATION_COLUMNS = ("metric", "group", "n", "excluded", "Pearson r", "Fisher 95% low", "Fisher 95% high",
-                       "BCa 95% low", "BCa 95% high", "Spearman ρ", "Kendall τ-b", "MMRV")
+CORRELATION_COLUMNS = ("metric", "group", "n", "excl.", "Pearson r", "Fisher low", "Fisher high", "BCa low",
+                       "BCa high", "Spearman ρ", "Kendall τ-b", "MMRV")
 AGREEMENT_COLUMNS = ("metric", "group", "n", "bias (sim − real)", "LoA low", "LoA high", "CCC", "slope",
                      "intercept", "Wasserstein-1")
 REALISM_COLUMNS = ("metric", "group", "units", "repeats", "bins", "likelihood (mean)", "geometric mean", "CRPS",
@@ -27,8 +27,8 @@ PASSFAIL_COLUMNS = ("metric", "group", "units", "both failed", "sim only failed"
 
 
 def scopes(a: MetricAnalysis) -> list[tuple[str, dict[str, Any]]]:
-    """(group label, STATS) rows of one metric: overall first, then its groups."""
-    return [("overall", a.overall), *a.groups.items()]
+    """(group label, STATS) rows of one metric: overall first, then its groups (none when one group is all)."""
+    return [("overall", a.overall), *(a.groups.items() if len(a.groups) > 1 else ())]
 
 
 def correlation_rows(analyses: Sequence[MetricAnalysis]) -> tuple[tuple[Cell, ...], ...]:
@@ -73,6 +73,17 @@ def passfail_rows(analyses: Sequence[MetricAnalysis]) -> tuple[tuple[Cell, ...],
             rows.append((a.metric, group, pf["n"], t["both_failed"], t["sim_only_failed"], t["real_only_failed"],
                          t["both_passed"], pf["agreement"], pf["kappa"], pf["mcnemar"]["p_value"], pf["brier"]))
     return tuple(rows)
+
+
+def small_n_warning(analyses: Sequence[MetricAnalysis]) -> Text | None:
+    """One warning for the metrics with fewer than ``SMALL_N`` units used in the correlations."""
+    small = [a.metric for a in analyses if a.overall["n"] < SMALL_N]
+    if not small:
+        return None
+    which = "every metric" if len(small) == len(analyses) else ", ".join(small)
+    return Text(text=f"Fewer than {SMALL_N} units for {which}: a correlation over so few says little (its "
+                     "interval spans most of [−1, 1], or is not defined); read the units and the agreement.",
+                tone="warning")
 
 
 def statistics_sections(analyses: Sequence[MetricAnalysis], meta: dict[str, Any]) -> list[Section]:
@@ -120,9 +131,6 @@ def metric_section(a: MetricAnalysis) -> Section:
         blocks.append(Figure(png=png, alt=f"{a.metric}: real against sim, and Bland–Altman",
                              caption=f"{a.overall['n']} units" + (f"; {left_out} with a non-finite value not shown"
                                                                    if left_out else "")))
-    if a.overall["n"] < SMALL_N:
-        blocks.append(Text(text=f"Only {a.overall['n']} units: a correlation over so few says little (an interval "
-                                "near ±1 wide); read the units below.", tone="warning"))
     if a.inversions:
         blocks.append(Table(columns=("unit a", "unit b", "real a", "real b", "sim a", "sim b", "real gap", "sim gap"),
                             rows=tuple((x["unit_a"], x["unit_b"], x["real_a"], x["real_b"], x["sim_a"], x["sim_b"],
@@ -135,11 +143,15 @@ def metric_section(a: MetricAnalysis) -> Section:
 
 def _units_table(a: MetricAnalysis) -> Table:
     scored = any("likelihood" in u for u in a.units)
-    columns = ("group", "unit", "repeats", "sim mean", "sim median", "real", "real (file)") + \
-        (("likelihood", "CRPS") if scored else ())
-    rows = tuple((u["group"], u["unit"], u["repeats"], u["sim_mean"], u["sim_median"], u["real"], u["real_file"])
-                 + ((u["likelihood"], u["crps"]) if scored else ()) for u in a.units[:UNITS_SHOWN])
+    named = any(u["real_runs"] for u in a.units)  # a sweep's units name their real runs; a pairs file's do not
+    measured = any(u["real_file"] is not None for u in a.units)
+    columns = ("group", "unit", *(("real runs",) if named else ()), "repeats", "sim mean", "sim median", "real",
+               *(("real (file)",) if measured else ()), *(("likelihood", "CRPS") if scored else ()))
+    rows = tuple((u["group"], u["unit"], *((", ".join(u["real_runs"]),) if named else ()), u["repeats"], u["sim_mean"],
+                  u["sim_median"], u["real"], *((u["real_file"],) if measured else ()),
+                  *((u["likelihood"], u["crps"]) if scored else ())) for u in a.units[:UNITS_SHOWN])
     more = len(a.units) - UNITS_SHOWN
-    return Table(columns=columns, rows=rows, caption="Units",
-                 note=("real (file): the runs file's measurement, where real was computed from trajectories. "
-                       + (f"{more} more units in the JSON." if more > 0 else "")).strip())
+    note = ("Where real (file) is given, real was computed from the run's trajectories and real (file) is the runs "
+            "file's own measurement. "
+            if measured else "") + (f"{more} more units in the JSON." if more > 0 else "")
+    return Table(columns=columns, rows=rows, caption="Units", note=note.strip())

@@ -40,8 +40,8 @@ def metric_figure(metric: str, units: list[dict[str, Any]], stats: dict[str, Any
     _limits(agreement, stats)
     scatter.set(title=f"{metric}: real against sim", xlabel="sim (mean of repeats; bar: min–max)", ylabel="real")
     agreement.set(title="Bland–Altman", xlabel="mean of sim and real", ylabel="sim − real")
-    if any(g for g in groups) and len(groups) <= MAX_LEGEND:
-        scatter.legend(loc="upper left", fontsize=9)
+    if len(groups) <= MAX_LEGEND:
+        scatter.legend(loc="best", fontsize=9)
     return to_png(fig)
 
 

@@ -58,6 +58,7 @@ class UnitValues:
     sim: tuple[float, ...]
     real: float
     real_file: float | None = None
+    real_runs: tuple[str, ...] = ()  # the real runs of the unit (several when they share a scenario_key)
 
     @property
     def sim_mean(self) -> float:
@@ -110,7 +111,7 @@ def _metric(metric: str, units: list[UnitValues], spec: MetricBins | None, level
         scores = per_unit[(u.group, u.unit)]
         rows.append({"group": u.group, "unit": u.unit, "repeats": len(u.sim), "sim_mean": u.sim_mean,
                      "sim_median": u.sim_median, "sim_min": min(u.sim), "sim_max": max(u.sim), "real": u.real,
-                     "real_file": u.real_file, **scores})
+                     "real_file": u.real_file, "real_runs": list(u.real_runs), **scores})
     return MetricAnalysis(metric=metric, overall=overall, groups=by_group, units=rows,
                           inversions=_inversions(units))
 

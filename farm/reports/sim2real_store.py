@@ -126,7 +126,8 @@ def sweep_values(stored: StoredPairing, bins: BinsFile) -> tuple[list[UnitValues
         value = _combine(real, None if spec is None else spec.failure_value)
         file_values = [r["file_value"] for r in rows if r["file_value"] is not None]
         values.append(UnitValues(metric=metric, group=group, unit=unit, sim=tuple(sim), real=value,
-                                 real_file=_combine(file_values, None) if file_values else None))
+                                 real_file=_combine(file_values, None) if file_values else None,
+                                 real_runs=tuple(sorted({r["real_run_id"] for r in rows}))))
     return values, {"paired_runs_missing": missing, "paired_runs_not_counted": not_counted}
 
 
