@@ -10,7 +10,7 @@ farm.driver run``, the entry point of every driver outside ``simfarm submit``).
 
 May import ``farm.execution``, ``farm.store``, ``farm.sweep`` and farm's
 contracts (``farm.spec``, ``farm.result``, ``farm.errors``, ``farm.fingerprint``);
-only ``cli`` imports it. Ray is reached through ``farm.execution`` only.
+only ``cli`` and ``farm.sim2real`` import it. Ray is reached through ``farm.execution`` only.
 """
 
 from __future__ import annotations
