@@ -71,7 +71,7 @@ def build_report(values: Sequence[UnitValues], bins: BinsFile, *, subject: str, 
 
 def _headline(analyses: Sequence[MetricAnalysis], units: int, meta: dict[str, Any]) -> str:
     score = meta["score"]
-    return (f"{units:,} units, {len(analyses)} metrics. Realism meta-score "
+    return (f"{units:,} unit{'' if units == 1 else 's'}, {len(analyses)} metrics. Realism meta-score "
             f"{'—' if score is None else f'{score:.4g}'} (0 to 1, higher is more realistic).")
 
 

@@ -178,8 +178,9 @@ def sweep_report(store: Store, sweep_id: str, *, bins_path: str | Path | None = 
         columns=("real_run_id", "reason"), rows=tuple((e["real_run_id"], e["reason"]) for e in stored.excluded),
         note="Listed and left out, never clamped into the family's domain."),))]
     inputs = [bins_path] if bins_path is not None else []
+    plural = "" if len(real_runs) == 1 else "s"
     return build_report(values, bins, subject=sweep_id, provenance=provenance_for([manifest], inputs),
-                        subtitle=f"sweep {sweep_id}: {len(real_runs)} real runs paired, "
+                        subtitle=f"sweep {sweep_id}: {len(real_runs)} real run{plural} paired, "
                                  f"{len(stored.excluded)} excluded", source=source, archive_sweep_id=sweep_id,
                         extra_sections=excluded, labels=(label,) if label else ())
 
