@@ -30,6 +30,7 @@ from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
+from farm.sweep.model import SweepSpec
 
 if TYPE_CHECKING:
     from farm.driver.kube import K8sRequest
@@ -73,7 +74,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
+def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any],
+               sweep_id: str | None = None) -> str:
     from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
@@ -84,7 +86,7 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
 
     specs = expand(sweep)
     check_inputs_present(store, specs, source=sweep_path)  # a log replay needs its log in this store
-    sweep_id = new_sweep_id(sweep.name)
+    sweep_id = sweep_id or new_sweep_id(sweep.name)
     now = now_iso()
     outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)
     manifest = Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now, updated_at=now,
@@ -111,14 +113,19 @@ def _existing_sweep(store: Store, sweep_id: str, overrides: dict[str, Any], mode
     return chosen
 
 
-def submit(sweep_path: str | Path, *, store: str | None = None, address: str | None = None,
+def submit(sweep_path: str | Path | SweepSpec, *, store: str | None = None, address: str | None = None,
            resume: str | None = None, force: bool = False, detach: bool = False, batch_size: int | None = None,
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
            job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None,
-           metrics: MetricsEndpoint | None = None) -> DriverReport:
+           metrics: MetricsEndpoint | None = None, sweep_id: str | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
+
+    ``sweep_path`` is a sweep file (path or packaged name) or a ``SweepSpec`` built in memory
+    (``simfarm sim2real``; its ``source`` is what the manifest records as the sweep file).
+    ``sweep_id`` names a new sweep instead of ``new_sweep_id(name)`` (the caller checked that it
+    is free: creating it over an existing sweep is refused by the store).
 
     ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
     existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
@@ -136,7 +143,8 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
     from farm.store import open_store
     from farm.sweep import load_sweep
 
-    sweep = load_sweep(sweep_path)
+    sweep = sweep_path if isinstance(sweep_path, SweepSpec) else load_sweep(sweep_path)
+    sweep_file = sweep.source if isinstance(sweep_path, SweepSpec) else str(sweep_path)
     metrics = metrics.validated() if metrics is not None else None
     overrides = {"batch_size": batch_size, "max_in_flight": max_in_flight, "timeout_s": timeout_s,
                  "retries": retries, "num_cpus": num_cpus}
@@ -157,7 +165,7 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
     else:
-        sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode)
+        sweep_id = _new_sweep(results, sweep, sweep_file, options, mode, sweep_id)
     if announce is not None:
         announce(sweep_id, results.uri)
     if k8s is not None:  # as for a Ray job: a sweep created just now needs no fingerprint check there
