@@ -13,7 +13,7 @@ from cli.machine_output import print_json, stdout_reserved
 from cli.options import StoreOpt
 from cli.report_cmds import JsonOpt, OutputOpt
 from cli.report_sim2real_cmds import BinsOpt
-from cli.submit_cmds import AddressOpt
+from cli.submit_cmds import AddressOpt, ContextOpt, ImageOpt, K8sOpt, NamespaceOpt, WorkersOpt
 
 
 @domain_errors
@@ -33,6 +33,11 @@ def sim2real(
                                                          "or by parameters equal within tolerance.")] = None,
     store: StoreOpt = None,
     address: AddressOpt = None,
+    k8s: K8sOpt = False,
+    namespace: NamespaceOpt = None,
+    context: ContextOpt = None,
+    image: ImageOpt = None,
+    workers: WorkersOpt = "1",
     stack: Annotated[str, typer.Option("--stack", help="Stack name ('reference') or entry point "
                                                        "package.module:factory.")] = "reference",
     fidelity: Annotated[str | None, typer.Option(
@@ -63,11 +68,14 @@ def sim2real(
             result = pair_with_sweep(real_runs, from_sweep, trajectories=trajectories, store=store,
                                      fidelity=fidelity, bins_path=bins)
         else:
+            from farm.driver.kube import K8sRequest
             from farm.sim2real.run import run_sim2real
 
+            request = K8sRequest(context=context, namespace=namespace, image=image, workers=workers) if k8s else None
             result = run_sim2real(real_runs, trajectories=trajectories, repeats=repeats, sweep_id=sweep_id,
                                   store=store, address=address, stack=stack, fidelity=fidelity or "kinematic",
-                                  seed=seed, bins_path=bins, detach=detach, announce=announce, stream_to=sys.stderr)
+                                  seed=seed, bins_path=bins, detach=detach, announce=announce, stream_to=sys.stderr,
+                                  k8s=request)
         written = None
         if result.report is not None:
             from farm.reports.output import write_report

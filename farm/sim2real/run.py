@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from farm.driver import DriverReport, submit
+from farm.driver.kube import K8sRequest
 from farm.errors import ExitCode
 from farm.execution import ExecutorKind
 from farm.reallog import RealRunLog, read_log
@@ -76,8 +77,11 @@ def run_sim2real(real_runs: str | Path, *, trajectories: str | Path | None = Non
                  sweep_id: str | None = None, store: str | None = None, address: str | None = None,
                  stack: str = "reference", fidelity: str = "kinematic", seed: int = 0,
                  bins_path: str | Path | None = None, detach: bool = False, announce: Announce | None = None,
-                 stream_to: TextIO | None = None, executor: ExecutorKind = "ray") -> Sim2RealResult:
+                 stream_to: TextIO | None = None, executor: ExecutorKind = "ray",
+                 k8s: K8sRequest | None = None) -> Sim2RealResult:
     """Re-simulate every real run of ``real_runs`` ``repeats`` times and report (steps in the module docstring).
+
+    ``k8s``: run the sweep as a KubeRay RayJob (as ``simfarm submit --k8s``; an ``s3://`` store is needed).
 
     Raises:
         InputError: a bad log, bins file or option, nothing left to re-simulate, or a ``sweep_id`` naming a
@@ -111,7 +115,7 @@ def run_sim2real(real_runs: str | Path, *, trajectories: str | Path | None = Non
             announce(new_id, store_uri)
 
     driver = submit(spec, store=results.uri, address=address, resume=resume, sweep_id=sweep_id, detach=detach,
-                    announce=created, stream_to=stream_to, executor=executor)
+                    announce=created, stream_to=stream_to, executor=executor, k8s=k8s)
     report, code, notes = _after(results, driver, bins_path)
     return Sim2RealResult(sweep_id=driver.sweep_id, store=results.uri, action="resumed" if resume else "created",
                           real_runs=len(log.runs), paired=len(plan.runs), excluded=dict(plan.excluded),
