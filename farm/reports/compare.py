@@ -1,0 +1,212 @@
+"""``simfarm report compare BASELINE CANDIDATE``: did the candidate regress against the baseline?
+
+``compare(store, baseline, candidate, gate=...)`` reads both sides through the store, pairs
+their runs (``compare_pairs``), computes the paired statistics per family, per ODD slice, for
+mitigation and for the continuous metrics (``compare_stats``), applies the gate
+(``compare_verdict``) and returns the JSON body with exactly the numbers every page shows;
+``compare_report`` wraps it in a ``Report`` (``compare_page`` draws it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from farm.reports.compare_pairs import (
+    Pairs,
+    Side,
+    check_comparable,
+    pair_runs,
+    read_side,
+    side_facts,
+)
+from farm.reports.compare_stats import Classes, binary, classify, continuous, mitigation_shift, odd_slices, shift
+from farm.reports.compare_verdict import FamilyJudgement, judge, latency_judgement
+from farm.reports.gatefile import Gate, Waiver
+from farm.reports.source import parse_target
+from farm.store.base import Store
+
+LIST_CAP = 100  # newly failing / newly passing / missing runs listed (the totals are always given)
+
+
+def compare(store: Store, baseline: str, candidate: str, *, gate: Gate, today: dt.date | None = None,
+            allow_partial: bool = False) -> tuple[dict[str, Any], tuple[Side, Side]]:
+    """The comparison's JSON body and the two sides read.
+
+    Raises:
+        InputError: a malformed target, an unknown sweep or stack, a side with several stacks,
+            an incomplete sweep without ``allow_partial``, sides that cannot pair (exit 2).
+        StoreError: the store is unreachable (exit 5).
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
+    cache: dict[str, pa.Table] = {}
+    side_b = read_side(store, parse_target(baseline, field="BASELINE"), allow_partial=allow_partial, cache=cache)
+    side_c = read_side(store, parse_target(candidate, field="CANDIDATE"), allow_partial=allow_partial, cache=cache)
+    check_comparable(store, side_b, side_c)
+    pairs = pair_runs(side_b, side_c)
+    active = gate.active_waivers(day)
+    scen_waivers = [(w.scenario_key, w.fidelity) for w in active if w.scenario_key and w.fidelity]
+    classes = classify(pairs, scen_waivers)  # type: ignore[arg-type]
+    families = _families(pairs, classes, gate, active)
+    latency_shift = shift(pairs.metrics_b["stack_p95_ms"][classes.counted],
+                          pairs.metrics_c["stack_p95_ms"][classes.counted], 1e-2, level=1.0 - 2.0 * gate.alpha)
+    latency = latency_judgement(latency_shift, gate.latency_p95_increase_ms)
+    facts_b, facts_c = side_facts(side_b), side_facts(side_c)
+    determinism = _determinism(pairs, classes, facts_b, facts_c)
+    missing = _missing(pairs, classes, side_b, side_c)
+    incomplete = [f"{missing['total']:,} paired run(s) in infra_error"] if missing["total"] else []
+    incomplete += [f"{side.text} is {side.manifest.state}" for side in (side_b, side_c) if side.labels]
+    judgements = [f["judgement"] for f in families]
+    verdict = judge(judgements, alpha=gate.alpha, incomplete=incomplete, latency=latency, determinism=determinism)
+    for fam in families:
+        fam["judgement"] = fam["judgement"].to_dict()
+    data = {
+        "verdict": verdict.to_dict(),
+        "gate": {**gate.to_dict(), "today": day.isoformat()},
+        "waivers": [_waiver_row(w, day, pairs, classes) for w in gate.waivers],
+        "baseline": facts_b, "candidate": facts_c,
+        "pairing": _pairing(pairs, classes),
+        "determinism": determinism,
+        "families": families,
+        "odd_slices": _slices(pairs, classes, gate.alpha),
+        "latency": {"shift": latency_shift, "judgement": latency},
+        "newly_failing": _listed(store, side_c, pairs, classes, ~classes.fail_b & classes.fail_c),
+        "newly_passing": _listed(store, side_c, pairs, classes, classes.fail_b & ~classes.fail_c),
+        "missing_runs": missing,
+    }
+    return data, (side_b, side_c)
+
+
+def _criticality(family: str, gate: Gate) -> str:
+    from scenario_library.catalog import family_names, load_family
+
+    if family in gate.family_criticality:
+        return gate.family_criticality[family]
+    if family in family_names(include_test_only=True):
+        return load_family(family).criticality
+    return "critical"  # a family outside the catalogue is held to the strict rules
+
+
+def _families(pairs: Pairs, classes: Classes, gate: Gate, active: tuple[Waiver, ...]) -> list[dict[str, Any]]:
+    out = []
+    crit_order = {"critical": 0, "standard": 1}
+    names = sorted(set(pairs.family.tolist()), key=lambda f: (crit_order.get(_criticality(f, gate), 2), f))
+    for family in names:
+        in_family = pairs.family == family
+        criticality = _criticality(family, gate)
+        margin = gate.margin_for(family, criticality)
+        verdict = binary(pairs, classes, in_family & classes.verdict, alpha=gate.alpha, margin=margin)
+        mitigation = binary(pairs, classes, in_family & classes.mitigation, alpha=gate.alpha, margin=None)
+        waiver = next((w for w in active if w.family == family), None)
+        judgement = FamilyJudgement(
+            family=family, criticality=criticality, margin=margin, n=verdict.n, b=verdict.b, c=verdict.c,
+            p_regression=verdict.p_regression, upper=verdict.upper, pairs_needed=verdict.pairs_needed,
+            newly_failing_critical=verdict.b if criticality == "critical" else 0,
+            waived_by=waiver.ticket if waiver else None)
+        out.append({"family": family, "criticality": criticality, "margin": margin, "verdict": verdict.to_dict(),
+                    "mitigation": {**mitigation.to_dict(),
+                                   "impact_speed": mitigation_shift(pairs, in_family & classes.mitigation)},
+                    "metrics": continuous(pairs, in_family & classes.counted), "judgement": judgement})
+    return out
+
+
+def _slices(pairs: Pairs, classes: Classes, alpha: float) -> list[dict[str, Any]]:
+    rows = []
+    for tag, families in odd_slices(pairs.odd_tags).items():
+        mask = np.isin(pairs.family, families) & classes.verdict
+        rows.append({"slice": tag, "families": families, **binary(pairs, classes, mask, alpha=alpha,
+                                                                  margin=None).to_dict()})
+    return rows
+
+
+def _pairing(pairs: Pairs, classes: Classes) -> dict[str, Any]:
+    return {"key": ["scenario_key", "fidelity"], "sim_settings": "one per sweep, compared once (D90)",
+            "pairs": pairs.n, "counted": int(classes.counted.sum()), "verdict": int(classes.verdict.sum()),
+            "mitigation": int(classes.mitigation.sum()), "excluded_sim_error": int(classes.excluded.sum()),
+            "incomplete": int(classes.incomplete.sum()), "waived": int(classes.waived.sum()),
+            "unpaired_baseline": pairs.unpaired_b, "unpaired_candidate": pairs.unpaired_c,
+            "preventable_disagree": classes.preventable_disagree}
+
+
+def _determinism(pairs: Pairs, classes: Classes, b: dict[str, Any], c: dict[str, Any]) -> dict[str, Any]:
+    """Same code on the same platform: any differing pair is a defect. Also: two builds of one stack id."""
+    same_code = len(b["code_fingerprints"]) == 1 and b["code_fingerprints"] == c["code_fingerprints"]
+    same_platform = b["platform"] is not None and b["platform"] == c["platform"]
+    notes = []
+    if b["stack_id"] == c["stack_id"] and b["code_fingerprints"] != c["code_fingerprints"]:
+        notes.append(f"the sides differ only by code_fingerprint: two builds of stack {b['stack_id']} "
+                     f"({', '.join(b['code_fingerprints'])} vs {', '.join(c['code_fingerprints'])})")
+    live = ~classes.incomplete
+    hashes = np.array([x is not None and y is not None and x != y for x, y in zip(pairs.hash_b, pairs.hash_c,
+                                                                                  strict=True)], dtype=bool)
+    differ = live & ((pairs.status_b != pairs.status_c) | hashes)
+    n_differ = int(differ.sum())
+    defect = same_code and same_platform and n_differ > 0
+    if same_code and not same_platform:
+        notes.append("same code on both sides, but the platforms differ or were not recorded: the determinism "
+                     "promise holds per CPU/BLAS platform, so differing pairs are not flagged as defects")
+    reason = (f"{n_differ:,} pair(s) differ although both sides ran identical code ({b['code_fingerprints'][0]}) "
+              f"on the same CPU/BLAS platform under the same simulator settings") if defect else ""
+    listed = [{"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
+               "fidelity": str(pairs.fidelity[i]), "baseline_run": str(pairs.run_b[i]),
+               "candidate_run": str(pairs.run_c[i]), "baseline_status": str(pairs.status_b[i]),
+               "candidate_status": str(pairs.status_c[i])} for i in np.flatnonzero(differ)[:LIST_CAP]] if defect else []
+    return {"same_code": same_code, "same_platform": same_platform, "differing_pairs": n_differ,
+            "hash_mismatches": int((live & hashes).sum()), "defect": defect, "reason": reason, "listed": listed,
+            "notes": notes}
+
+
+def _missing(pairs: Pairs, classes: Classes, side_b: Side, side_c: Side) -> dict[str, Any]:
+    idx = np.flatnonzero(classes.incomplete)
+    listed = [{"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
+               "fidelity": str(pairs.fidelity[i]), "baseline_run": str(pairs.run_b[i]),
+               "baseline_status": str(pairs.status_b[i]), "candidate_run": str(pairs.run_c[i]),
+               "candidate_status": str(pairs.status_c[i])} for i in idx[:LIST_CAP]]
+    never = {side.text: max(0, side.manifest.total - sum(int(v) for v in side.manifest.counts.values()))
+             for side in (side_b, side_c) if side.labels}
+    return {"total": int(idx.size), "listed": listed, "never_stored": never}
+
+
+def _listed(store: Store, side_c: Side, pairs: Pairs, classes: Classes, direction: np.ndarray) -> dict[str, Any]:
+    """Changed pairs (counted) with the candidate's parameters, fail reasons and replay command."""
+    mask = classes.counted & direction
+    idx = np.flatnonzero(mask)
+    crit_first = sorted(idx.tolist(), key=lambda i: (not classes.verdict[i], str(pairs.family[i])))[:LIST_CAP]
+    details = _details(store, side_c.target.sweep_id, [str(pairs.run_c[i]) for i in crit_first])
+    rows = []
+    for i in crit_first:
+        run = str(pairs.run_c[i])
+        params, reasons = details.get(run, (None, []))
+        rows.append({"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
+                     "fidelity": str(pairs.fidelity[i]), "class": "verdict" if classes.verdict[i] else "mitigation",
+                     "baseline_run": str(pairs.run_b[i]), "baseline_status": str(pairs.status_b[i]),
+                     "candidate_run": run, "candidate_status": str(pairs.status_c[i]), "params": params,
+                     "fail_reasons": reasons,
+                     "replay": f"simfarm replay {run} --sweep {side_c.target.sweep_id} --store {store.uri}"})
+    return {"total": int(idx.size), "verdict": int((mask & classes.verdict).sum()),
+            "mitigation": int((mask & classes.mitigation).sum()), "listed": rows}
+
+
+def _details(store: Store, sweep_id: str, run_ids: list[str]) -> dict[str, tuple[Any, list[str]]]:
+    """``params`` (parsed) and ``fail_reasons`` of a few runs: two columns read, then filtered."""
+    import json
+
+    if not run_ids:
+        return {}
+    rows = store.read_table(sweep_id, "runs", columns=["run_id", "params", "fail_reasons"], ordered=False,
+                            filter=pc.field("run_id").isin(run_ids))
+    return {r["run_id"]: (json.loads(r["params"]) if r["params"] else None, list(r["fail_reasons"] or []))
+            for r in rows.to_pylist()}
+
+
+def _waiver_row(waiver: Waiver, day: dt.date, pairs: Pairs, classes: Classes) -> dict[str, Any]:
+    if waiver.family is not None:
+        covered = int(np.count_nonzero(pairs.family == waiver.family))
+    else:
+        covered = int(np.count_nonzero((pairs.scenario_key == waiver.scenario_key)
+                                       & (pairs.fidelity == waiver.fidelity)))
+    return {**waiver.to_dict(), "subject": waiver.subject, "active": waiver.active_on(day), "pairs_covered": covered}
