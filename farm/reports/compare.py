@@ -26,7 +26,9 @@ from farm.reports.compare_pairs import (
 )
 from farm.reports.compare_stats import Classes, binary, classify, continuous, mitigation_shift, odd_slices, shift
 from farm.reports.compare_verdict import FamilyJudgement, judge, latency_judgement
+from farm.reports.document import Report, make_report_id
 from farm.reports.gatefile import Gate, Waiver
+from farm.reports.provenance import provenance_for
 from farm.reports.source import parse_target
 from farm.store.base import Store
 
@@ -210,3 +212,26 @@ def _waiver_row(waiver: Waiver, day: dt.date, pairs: Pairs, classes: Classes) ->
         covered = int(np.count_nonzero((pairs.scenario_key == waiver.scenario_key)
                                        & (pairs.fidelity == waiver.fidelity)))
     return {**waiver.to_dict(), "subject": waiver.subject, "active": waiver.active_on(day), "pairs_covered": covered}
+
+
+def compare_report(store: Store, baseline: str, candidate: str, *, gate: Gate, today: dt.date | None = None,
+                   allow_partial: bool = False) -> Report:
+    """The comparison as a ``Report`` (archived under the candidate's sweep)."""
+    from farm.reports.compare_page import build_sections, headline, markdown
+    from farm.reports.gatefile import resolve_gate_path
+
+    data, (side_b, side_c) = compare(store, baseline, candidate, gate=gate, today=today, allow_partial=allow_partial)
+    labels = [*side_b.labels, *(x for x in side_c.labels if x not in side_b.labels)]
+    if data["determinism"]["defect"]:
+        labels.insert(0, f"DETERMINISM DEFECT: {data['determinism']['reason']}")
+    if data["missing_runs"]["total"]:
+        labels.append(f"INCOMPLETE: {data['missing_runs']['total']:,} paired run(s) in infra_error")
+    manifests = [side_b.manifest] + ([side_c.manifest] if side_c.manifest.sweep_id != side_b.manifest.sweep_id
+                                     else [])
+    provenance = provenance_for(manifests, [resolve_gate_path(gate.source)],
+                                extra={"baseline": side_b.text, "candidate": side_c.text, "gate": gate.name})
+    return Report(kind="compare", report_id=make_report_id("compare", side_b.text, side_c.text),
+                  title=f"Compare {side_c.text} against {side_b.text}",
+                  subtitle=f"{headline(data)} · waivers judged on {data['gate']['today']}", data=data,
+                  sections=build_sections(data), markdown=markdown(data), labels=tuple(labels),
+                  provenance=provenance, archive_sweep_id=side_c.target.sweep_id)

@@ -220,7 +220,7 @@ def side_facts(side: Side) -> dict[str, Any]:
     """What the report states about a side: sweep, stack, fingerprints, platform, counts."""
     fingerprints = sorted(x for x in pc.unique(side.runs["code_fingerprint"]).to_pylist() if x) \
         if side.runs.num_rows else []
-    return {"target": side.target.text, "sweep_id": side.target.sweep_id, "stack": side.stack_name,
+    return {"target": side.text, "sweep_id": side.target.sweep_id, "stack": side.stack_name,
             "stack_id": side.stack_id, "state": side.manifest.state, "runs": side.runs.num_rows,
             "code_fingerprints": fingerprints, "platform": side.manifest.extra.get("platform"),
             "sweep_code_fingerprint": side.manifest.code_fingerprint}
