@@ -79,8 +79,14 @@ def _base_outcomes(rng: np.random.Generator, n: int, p_fail: np.ndarray) -> dict
 def make_paired_sweeps(store: Store, baseline_id: str, candidate_id: str, n_pairs: int, *, seed: int,
                        families: Sequence[str] | None = None, changed: float = 0.05,
                        regress: Mapping[str, float] | None = None, same_code: bool = False,
-                       one_sweep: bool = False, p_fail: float = 0.1) -> tuple[Manifest, Manifest]:
-    """Write the two sides (``candidate_id`` ignored with ``one_sweep``); returns their manifests."""
+                       one_sweep: bool = False, p_fail: float = 0.1, flip: int = 0, infra: int = 0,
+                       version_bump: str | None = None) -> tuple[Manifest, Manifest]:
+    """Write the two sides (``candidate_id`` ignored with ``one_sweep``); returns their manifests.
+
+    ``flip``: exactly this many of the baseline's passing preventable pairs newly fail on the candidate;
+    ``infra``: this many candidate runs end in ``infra_error``; ``version_bump``: the candidate runs
+    this family one version later.
+    """
     rng = np.random.default_rng(seed)
     chosen = [load_family(f) for f in families] if families else list_families()
     fam_index = np.sort(rng.integers(0, len(chosen), n_pairs)) if n_pairs >= len(chosen) else \
@@ -101,6 +107,9 @@ def make_paired_sweeps(store: Store, baseline_id: str, candidate_id: str, n_pair
         flip = (fam_names == family) & (base["status"] == "passed") & (rng.uniform(size=n_pairs) < fraction)
         cand["status"][flip] = "failed"
         cand["min_distance_m"][flip] = rng.uniform(0.0, 0.5, int(flip.sum()))
+    passing = np.flatnonzero((base["status"] == "passed") & (prevent >= 0.2) & ~moved)
+    cand["status"][passing[:flip]] = "failed"
+    cand["status"][passing[flip:flip + infra]] = "infra_error"
     lat = rng.lognormal(np.log(16.0), 0.15, (2, n_pairs))
     cand_stack = BASELINE if same_code else CANDIDATE
     sides = [(baseline_id, BASELINE, base, lat[0], "aaaaaaaa"),
@@ -108,8 +117,9 @@ def make_paired_sweeps(store: Store, baseline_id: str, candidate_id: str, n_pair
               "aaaaaaaa" if same_code else "bbbbbbbb")]
     tables = []
     for sweep_id, stack, out, p95, src in sides:
+        bump = version_bump if stack is cand_stack and out is cand else None
         tables.append((sweep_id, stack, _runs_table(rng, sweep_id, stack, out, p95, src, keys, fam_names, fidelity,
-                                                    preventable, chosen)))
+                                                    preventable, chosen, bump)))
     manifests = []
     for sweep_id in dict.fromkeys(t[0] for t in tables):
         mine = [t for t in tables if t[0] == sweep_id]
@@ -122,12 +132,12 @@ def make_paired_sweeps(store: Store, baseline_id: str, candidate_id: str, n_pair
 
 def _runs_table(rng: np.random.Generator, sweep_id: str, stack: StackRef, out: dict[str, np.ndarray],
                 p95: np.ndarray, src: str, keys: np.ndarray, fam_names: np.ndarray, fidelity: np.ndarray,
-                preventable: pa.Array, chosen: Sequence[Any]) -> pa.Table:
+                preventable: pa.Array, chosen: Sequence[Any], version_bump: str | None = None) -> pa.Table:
     n = len(keys)
     failing = np.isin(out["status"], ["failed", "stack_error", "timeout"])
     reasons_flat = ["min_distance_m = 0.31, needs >= 0.5"] * int(failing.sum())
     offsets = np.concatenate([[0], np.cumsum(failing.astype(np.int32))]).astype(np.int32)
-    version = {f.name: f.version for f in chosen}
+    version = {f.name: f.version + (f.name == version_bump) for f in chosen}
     params = np.array([f'{{"x": {i % 97}}}' for i in range(97)], dtype=object)[np.arange(n) % 97]
     columns: dict[str, Any] = {
         "run_id": _hex(rng, n), "scenario_key": keys, "sweep_id": np.full(n, sweep_id, dtype=object),

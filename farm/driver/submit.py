@@ -12,6 +12,7 @@ pod) uses that entry point (``farm.driver.__main__``); it reads everything from 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -29,6 +30,8 @@ from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
+
+ROTATION_DATE_FIELD = "rotation_date"  # manifest.extra: the date the rotating entries were expanded for
 
 if TYPE_CHECKING:
     from farm.execution.ray_jobs import JobInfo
@@ -71,7 +74,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any]) -> str:
+def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any],
+               today: dt.date | None = None) -> str:
     from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
@@ -79,7 +83,8 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
-    specs = expand(sweep)
+    day = today or dt.datetime.now(dt.UTC).date()  # the date every rotating entry of the sweep mixes in
+    specs = expand(sweep, today=day)
     sweep_id = new_sweep_id(sweep.name)
     now = now_iso()
     outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)
@@ -87,7 +92,7 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
                         extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code,
-                               SPEC_FORMAT_FIELD: SPEC_FORMAT,
+                               SPEC_FORMAT_FIELD: SPEC_FORMAT, ROTATION_DATE_FIELD: day.isoformat(),
                                # reports: SWEEP_ID:STACK resolves the sweep file's names; the latency deadlines
                                "stack_names": dict(sweep.stack_names), "sim": sweep.sim.to_dict()})
     # the session records the platform it runs on
@@ -112,8 +117,12 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
-           job_env: Mapping[str, str] | None = None) -> DriverReport:
+           job_env: Mapping[str, str] | None = None, today: dt.date | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
+
+    ``today``: the date the sweep's rotating entries (``rotate: daily|weekly``) are expanded for
+    (default: today in UTC), as ``simfarm sweep expand --today``; recorded in the manifest
+    (``extra["rotation_date"]``). A resume runs the stored specs, so it takes no date.
 
     ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
     existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
@@ -128,6 +137,9 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
     from farm.store import open_store
     from farm.sweep import load_sweep
 
+    if resume and today is not None:
+        raise InputError("--today fixes the rotating set of a new sweep; a resume runs the stored specs",
+                         source="--today", field=today.isoformat())
     sweep = load_sweep(sweep_path)
     overrides = {"batch_size": batch_size, "max_in_flight": max_in_flight, "timeout_s": timeout_s,
                  "retries": retries, "num_cpus": num_cpus}
@@ -145,7 +157,7 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
     else:
-        sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode)
+        sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode, today)
     if announce is not None:
         announce(sweep_id, results.uri)
     if as_job:  # a sweep created just now needs no fingerprint check on the cluster
