@@ -104,9 +104,9 @@ def make_paired_sweeps(store: Store, baseline_id: str, candidate_id: str, n_pair
     for k in cand:
         cand[k][moved] = fresh[k][moved]
     for family, fraction in (regress or {}).items():
-        flip = (fam_names == family) & (base["status"] == "passed") & (rng.uniform(size=n_pairs) < fraction)
-        cand["status"][flip] = "failed"
-        cand["min_distance_m"][flip] = rng.uniform(0.0, 0.5, int(flip.sum()))
+        flipped = (fam_names == family) & (base["status"] == "passed") & (rng.uniform(size=n_pairs) < fraction)
+        cand["status"][flipped] = "failed"
+        cand["min_distance_m"][flipped] = rng.uniform(0.0, 0.5, int(flipped.sum()))
     passing = np.flatnonzero((base["status"] == "passed") & (prevent >= 0.2) & ~moved)
     cand["status"][passing[:flip]] = "failed"
     cand["status"][passing[flip:flip + infra]] = "infra_error"

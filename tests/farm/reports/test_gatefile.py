@@ -19,7 +19,7 @@ def test_the_packaged_default_loads_by_name_and_comments_every_field() -> None:
     assert gate.alpha == 0.05 and gate.margins == {"critical": 0.05, "standard": 0.10}
     assert gate.margin_for("cut_in", "critical") == 0.05 and gate.margin_for("static_obstacle", "standard") == 0.10
     text = (gates_dir() / "default.yaml").read_text()
-    comments = "\n".join(line.partition("#")[2] for line in text.splitlines() if "#" in line)
+    comments = "\n".join(line.partition("#")[2] for line in text.splitlines() if "#" in line).lower()
     for field in ("version", "name", "description", "alpha", "margins", "critical", "standard", "families",
                   "margin", "criticality", "latency", "stack_p95_ms", "waivers", "family", "reason", "ticket",
                   "expires", "scenario_key", "fidelity"):
