@@ -43,6 +43,9 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("scenarios", "validate"): [str(ROOT / "scenario_library" / "families")],
     ("sweep", "expand"): [str(SWEEP), "--rows", "2"],
     ("sweeps", "list"): ["--store", "{store}"],
+    ("report", "summary"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../summary"],
+    ("report", "compare"): ["{sweep_id}", "{sweep_id}", "--store", "{store}", "--allow-partial", "--inconclusive-ok",
+                            "-o", "{store}/../compare"],
 }
 
 
