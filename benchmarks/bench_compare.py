@@ -62,22 +62,19 @@ def main() -> None:
                                                        changed=args.changed, regress={"static_obstacle": 0.01}))
         print(f"wrote 2 x {args.pairs:,} runs (changed {args.changed:.0%}) in {wall:.1f} s")
     from farm.reports.compare import compare, compare_report
-    from farm.reports.compare_pairs import pair_runs, read_side
+    from farm.reports.compare_pairs import pair_runs, read_sides
     from farm.reports.gatefile import load_gate
     from farm.reports.output import write_report
     from farm.reports.render import report_json
     from farm.reports.source import parse_target
 
     gate = load_gate("default")
-    cache: dict[str, Any] = {}
-    sides, wall, cpu = _timed(lambda: [read_side(store, parse_target(t), allow_partial=False, cache=cache)
-                                       for t in (BASE, CAND)])
+    sides, wall, cpu = _timed(lambda: read_sides(store, parse_target(BASE), parse_target(CAND), allow_partial=False))
     rows = f"{sides[0].runs.num_rows:,} + {sides[1].runs.num_rows:,} runs"
     print(f"read        {wall:6.2f} s wall {cpu:6.2f} s CPU   ({rows})")
-    pairs, wall, cpu = _timed(lambda: pair_runs(*sides))
+    side_b, side_c = sides
+    pairs, wall, cpu = _timed(lambda: pair_runs(side_b, side_c))
     print(f"pair        {wall:6.2f} s wall {cpu:6.2f} s CPU   ({pairs.n:,} pairs)")
-    sides.clear()
-    cache.clear()
 
     hl_time = [0.0]
     original = compare_stats.hodges_lehmann

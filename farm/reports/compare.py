@@ -20,8 +20,9 @@ from farm.reports.compare_pairs import (
     Pairs,
     Side,
     check_comparable,
+    family_versions,
     pair_runs,
-    read_side,
+    read_sides,
     side_facts,
 )
 from farm.reports.compare_stats import Classes, binary, classify, continuous, mitigation_shift, odd_slices, shift
@@ -45,14 +46,13 @@ def compare(store: Store, baseline: str, candidate: str, *, gate: Gate, today: d
         StoreError: the store is unreachable (exit 5).
     """
     day = today or dt.datetime.now(dt.UTC).date()
-    cache: dict[str, pa.Table] = {}
-    side_b = read_side(store, parse_target(baseline, field="BASELINE"), allow_partial=allow_partial, cache=cache)
-    side_c = read_side(store, parse_target(candidate, field="CANDIDATE"), allow_partial=allow_partial, cache=cache)
+    side_b, side_c = read_sides(store, parse_target(baseline, field="BASELINE"),
+                                parse_target(candidate, field="CANDIDATE"), allow_partial=allow_partial)
     check_comparable(store, side_b, side_c)
     pairs = pair_runs(side_b, side_c)
     active = gate.active_waivers(day)
-    scen_waivers = [(w.scenario_key, w.fidelity) for w in active if w.scenario_key and w.fidelity]
-    classes = classify(pairs, scen_waivers)  # type: ignore[arg-type]
+    classes = classify(pairs, [(int(w.scenario_key, 16), pairs.fidelities.index(w.fidelity)) for w in active
+                               if w.scenario_key and w.fidelity in pairs.fidelities])
     families = _families(pairs, classes, gate, active)
     latency_shift = shift(pairs.metrics_b["stack_p95_ms"][classes.counted],
                           pairs.metrics_c["stack_p95_ms"][classes.counted], 1e-2, level=1.0 - 2.0 * gate.alpha)
@@ -74,7 +74,7 @@ def compare(store: Store, baseline: str, candidate: str, *, gate: Gate, today: d
         "pairing": _pairing(pairs, classes),
         "determinism": determinism,
         "families": families,
-        "odd_slices": _slices(pairs, classes, gate.alpha),
+        "odd_slices": _slices(pairs, classes, gate.alpha, family_versions(side_b.runs)),
         "latency": {"shift": latency_shift, "judgement": latency},
         "newly_failing": _listed(store, side_c, pairs, classes, ~classes.fail_b & classes.fail_c),
         "newly_passing": _listed(store, side_c, pairs, classes, classes.fail_b & ~classes.fail_c),
@@ -96,9 +96,10 @@ def _criticality(family: str, gate: Gate) -> str:
 def _families(pairs: Pairs, classes: Classes, gate: Gate, active: tuple[Waiver, ...]) -> list[dict[str, Any]]:
     out = []
     crit_order = {"critical": 0, "standard": 1}
-    names = sorted(set(pairs.family.tolist()), key=lambda f: (crit_order.get(_criticality(f, gate), 2), f))
+    present = [pairs.families[i] for i in np.unique(pairs.family)]
+    names = sorted(present, key=lambda f: (crit_order.get(_criticality(f, gate), 2), f))
     for family in names:
-        in_family = pairs.family == family
+        in_family = pairs.family == pairs.family_code(family)
         criticality = _criticality(family, gate)
         margin = gate.margin_for(family, criticality)
         verdict = binary(pairs, classes, in_family & classes.verdict, alpha=gate.alpha, margin=margin)
@@ -116,10 +117,16 @@ def _families(pairs: Pairs, classes: Classes, gate: Gate, active: tuple[Waiver, 
     return out
 
 
-def _slices(pairs: Pairs, classes: Classes, alpha: float) -> list[dict[str, Any]]:
+def _slices(pairs: Pairs, classes: Classes, alpha: float, versions: dict[str, set[int]]) -> list[dict[str, Any]]:
+    """ODD slices from the catalogue's ODD of each family, where the stored version is the catalogue's (D91)."""
+    from scenario_library.catalog import family_names, load_family
+
+    known = set(family_names(include_test_only=True))
+    tags = {f: load_family(f).odd_tags for f in pairs.families if f in known and load_family(f).version
+            in versions.get(f, set())}
     rows = []
-    for tag, families in odd_slices(pairs.odd_tags).items():
-        mask = np.isin(pairs.family, families) & classes.verdict
+    for tag, families in odd_slices(tags).items():
+        mask = np.isin(pairs.family, [pairs.family_code(f) for f in families]) & classes.verdict
         rows.append({"slice": tag, "families": families, **binary(pairs, classes, mask, alpha=alpha,
                                                                   margin=None).to_dict()})
     return rows
@@ -143,8 +150,11 @@ def _determinism(pairs: Pairs, classes: Classes, b: dict[str, Any], c: dict[str,
         notes.append(f"the sides differ only by code_fingerprint: two builds of stack {b['stack_id']} "
                      f"({', '.join(b['code_fingerprints'])} vs {', '.join(c['code_fingerprints'])})")
     live = ~classes.incomplete
-    hashes = np.array([x is not None and y is not None and x != y for x, y in zip(pairs.hash_b, pairs.hash_c,
-                                                                                  strict=True)], dtype=bool)
+    hashes = np.zeros(pairs.n, dtype=bool)
+    if "outcome_hash" in pairs.runs_b.column_names and pairs.n:
+        hb = pairs.runs_b["outcome_hash"].take(pa.array(pairs.index_b))
+        hc = pairs.runs_c["outcome_hash"].take(pa.array(pairs.index_c))
+        hashes = pc.fill_null(pc.not_equal(hb, hc), False).to_numpy(zero_copy_only=False).astype(bool)
     differ = live & ((pairs.status_b != pairs.status_c) | hashes)
     n_differ = int(differ.sum())
     defect = same_code and same_platform and n_differ > 0
@@ -153,10 +163,7 @@ def _determinism(pairs: Pairs, classes: Classes, b: dict[str, Any], c: dict[str,
                      "promise holds per CPU/BLAS platform, so differing pairs are not flagged as defects")
     reason = (f"{n_differ:,} pair(s) differ although both sides ran identical code ({b['code_fingerprints'][0]}) "
               f"on the same CPU/BLAS platform under the same simulator settings") if defect else ""
-    listed = [{"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
-               "fidelity": str(pairs.fidelity[i]), "baseline_run": str(pairs.run_b[i]),
-               "candidate_run": str(pairs.run_c[i]), "baseline_status": str(pairs.status_b[i]),
-               "candidate_status": str(pairs.status_c[i])} for i in np.flatnonzero(differ)[:LIST_CAP]] if defect else []
+    listed = [pairs.row(int(i)) for i in np.flatnonzero(differ)[:LIST_CAP]] if defect else []
     return {"same_code": same_code, "same_platform": same_platform, "differing_pairs": n_differ,
             "hash_mismatches": int((live & hashes).sum()), "defect": defect, "reason": reason, "listed": listed,
             "notes": notes}
@@ -164,10 +171,7 @@ def _determinism(pairs: Pairs, classes: Classes, b: dict[str, Any], c: dict[str,
 
 def _missing(pairs: Pairs, classes: Classes, side_b: Side, side_c: Side) -> dict[str, Any]:
     idx = np.flatnonzero(classes.incomplete)
-    listed = [{"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
-               "fidelity": str(pairs.fidelity[i]), "baseline_run": str(pairs.run_b[i]),
-               "baseline_status": str(pairs.status_b[i]), "candidate_run": str(pairs.run_c[i]),
-               "candidate_status": str(pairs.status_c[i])} for i in idx[:LIST_CAP]]
+    listed = [pairs.row(int(i)) for i in idx[:LIST_CAP]]
     never = {side.text: max(0, side.manifest.total - sum(int(v) for v in side.manifest.counts.values()))
              for side in (side_b, side_c) if side.labels}
     return {"total": int(idx.size), "listed": listed, "never_stored": never}
@@ -177,18 +181,16 @@ def _listed(store: Store, side_c: Side, pairs: Pairs, classes: Classes, directio
     """Changed pairs (counted) with the candidate's parameters, fail reasons and replay command."""
     mask = classes.counted & direction
     idx = np.flatnonzero(mask)
-    crit_first = sorted(idx.tolist(), key=lambda i: (not classes.verdict[i], str(pairs.family[i])))[:LIST_CAP]
-    details = _details(store, side_c.target.sweep_id, [str(pairs.run_c[i]) for i in crit_first])
+    order = np.lexsort((pairs.family[idx], ~classes.verdict[idx]))  # verdict pairs first, then by family
+    picked = [pairs.row(int(i)) | {"class": "verdict" if classes.verdict[i] else "mitigation"}
+              for i in idx[order][:LIST_CAP]]
+    details = _details(store, side_c.target.sweep_id, [r["candidate_run"] for r in picked])
     rows = []
-    for i in crit_first:
-        run = str(pairs.run_c[i])
-        params, reasons = details.get(run, (None, []))
-        rows.append({"family": str(pairs.family[i]), "scenario_key": str(pairs.scenario_key[i]),
-                     "fidelity": str(pairs.fidelity[i]), "class": "verdict" if classes.verdict[i] else "mitigation",
-                     "baseline_run": str(pairs.run_b[i]), "baseline_status": str(pairs.status_b[i]),
-                     "candidate_run": run, "candidate_status": str(pairs.status_c[i]), "params": params,
-                     "fail_reasons": reasons,
-                     "replay": f"simfarm replay {run} --sweep {side_c.target.sweep_id} --store {store.uri}"})
+    for row in picked:
+        params, reasons = details.get(row["candidate_run"], (None, []))
+        rows.append({**row, "params": params, "fail_reasons": reasons,
+                     "replay": f"simfarm replay {row['candidate_run']} --sweep {side_c.target.sweep_id} "
+                               f"--store {store.uri}"})
     return {"total": int(idx.size), "verdict": int((mask & classes.verdict).sum()),
             "mitigation": int((mask & classes.mitigation).sum()), "listed": rows}
 
@@ -207,10 +209,12 @@ def _details(store: Store, sweep_id: str, run_ids: list[str]) -> dict[str, tuple
 
 def _waiver_row(waiver: Waiver, day: dt.date, pairs: Pairs, classes: Classes) -> dict[str, Any]:
     if waiver.family is not None:
-        covered = int(np.count_nonzero(pairs.family == waiver.family))
+        covered = int(np.count_nonzero(pairs.family == pairs.family_code(waiver.family)))
+    elif waiver.fidelity in pairs.fidelities and waiver.scenario_key:
+        covered = int(np.count_nonzero((pairs.key == np.uint64(int(waiver.scenario_key, 16)))
+                                       & (pairs.fidelity == pairs.fidelities.index(waiver.fidelity))))
     else:
-        covered = int(np.count_nonzero((pairs.scenario_key == waiver.scenario_key)
-                                       & (pairs.fidelity == waiver.fidelity)))
+        covered = 0
     return {**waiver.to_dict(), "subject": waiver.subject, "active": waiver.active_on(day), "pairs_covered": covered}
 
 

@@ -163,8 +163,7 @@ def bound_figure(data: dict[str, Any]) -> Figure | None:
 
 def build_sections(data: dict[str, Any]) -> tuple[Section, ...]:
     v = data["verdict"]
-    tone = "warning" if v["outcome"] != "pass" else "normal"
-    verdict_blocks: list[Block] = [Text(text=headline(data), tone=tone)]
+    verdict_blocks: list[Block] = [Text(text=headline(data), tone="warning" if v["outcome"] != "pass" else "normal")]
     verdict_blocks += [Text(text=f"• {r}") for r in v["reasons"][:40]]
     if len(v["reasons"]) > 40:
         verdict_blocks.append(Text(text=f"… and {len(v['reasons']) - 40} more (report.json)", tone="note"))

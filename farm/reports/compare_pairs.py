@@ -10,8 +10,10 @@ a sweep submitted before that record has its ``spec`` column read — only up to
 line. A family present on both sides under different versions is refused with one line: its
 scenario keys can never pair.
 
-Only the columns compare needs are read, through ``Store.read_table`` (rows unordered); the
-pairs come out as numpy arrays, one entry per pair, in one ``Pairs`` value.
+Only the columns compare needs are read, through ``Store.read_table`` (rows unordered; never
+``spec``, ``params`` or the list columns); ``code_fingerprint`` and ``outcome_hash`` only when
+both sides run one stack id. The pairs come out as numpy arrays of codes and values, one entry
+per pair, in one ``Pairs`` value.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pyarrow.compute as pc
 
 from farm.errors import InputError
 from farm.reports.source import SweepSide, Target, check_complete, resolve_stack, stack_display_names
+from farm.result import Status
 from farm.store.base import Manifest, Store
 
 METRICS: tuple[tuple[str, str, float], ...] = (  # column, unit, resolution the shift is computed at (D92)
@@ -33,15 +36,18 @@ METRICS: tuple[tuple[str, str, float], ...] = (  # column, unit, resolution the 
     ("max_jerk_mps3", "m/s³", 1e-3), ("stack_p95_ms", "ms", 1e-2),
 )
 IMPACT = ("collision_speed_mps", "m/s", 1e-3)
-KEY_COLUMNS = ("run_id", "scenario_key", "family", "family_version", "fidelity", "status", "preventable",
-               "code_fingerprint", "outcome_hash", "odd_tags")
+KEY_COLUMNS = ("run_id", "scenario_key", "family", "family_version", "fidelity", "status", "preventable")
 SIDE_COLUMNS = (*KEY_COLUMNS, *(m for m, _, _ in METRICS), IMPACT[0])
+CODE_COLUMNS = ("code_fingerprint", "outcome_hash")  # read only when both sides run one stack id (D94)
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 SPEC_READ_MAX = 20_000
+_HEX = np.full(256, 255, dtype=np.uint8)
+_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Side:
-    """One side as read: its target, manifest, stack, runs (``SIDE_COLUMNS``) and labels."""
+    """One side as read: its target, manifest, stack, runs (``SIDE_COLUMNS`` and ``run_id``) and labels."""
 
     target: Target
     manifest: Manifest
@@ -57,51 +63,101 @@ class Side:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pairs:
-    """The paired runs: every array has one entry per pair (b = baseline, c = candidate)."""
+    """The paired runs, one entry per pair in every array (b = baseline, c = candidate).
+
+    Categorical columns are codes: ``family`` into ``families``, ``fidelity`` into ``fidelities``,
+    statuses into ``STATUSES``; ``preventable`` is 1 / 0 / −1 (true / false / null). Row ``i`` of
+    the pairs is row ``index_b[i]`` of the baseline's runs and ``index_c[i]`` of the candidate's;
+    strings (run ids, scenario keys) are looked up there only for the few rows a report lists.
+    """
 
     family: np.ndarray
-    family_version: np.ndarray
+    families: tuple[str, ...]
     fidelity: np.ndarray
-    scenario_key: np.ndarray
-    run_b: np.ndarray
-    run_c: np.ndarray
+    fidelities: tuple[str, ...]
+    key: np.ndarray                 # uint64 of the scenario_key (16 hex)
     status_b: np.ndarray
     status_c: np.ndarray
-    preventable_b: np.ndarray   # object: True / False / None
+    preventable_b: np.ndarray
     preventable_c: np.ndarray
-    hash_b: np.ndarray
-    hash_c: np.ndarray
     metrics_b: dict[str, np.ndarray]
     metrics_c: dict[str, np.ndarray]
-    unpaired_b: dict[str, int]  # family -> baseline runs without a candidate partner
+    index_b: np.ndarray
+    index_c: np.ndarray
+    runs_b: pa.Table
+    runs_c: pa.Table
+    unpaired_b: dict[str, int]      # family -> runs without a partner
     unpaired_c: dict[str, int]
-    odd_tags: dict[str, tuple[str, ...]]  # family -> its declared ODD tags (as stored)
 
     @property
     def n(self) -> int:
         return int(self.family.size)
 
+    def family_code(self, name: str) -> int:
+        return self.families.index(name) if name in self.families else -1
 
-def read_side(store: Store, target: Target, *, allow_partial: bool, cache: dict[str, pa.Table]) -> Side:
-    """Read a side's runs (one read per sweep, shared through ``cache``) and filter them to its one stack."""
-    manifest = store.read_manifest(target.sweep_id)
-    label = check_complete(manifest, allow_partial=allow_partial, source=target.text)
-    if target.sweep_id not in cache:
-        cache[target.sweep_id] = store.read_table(target.sweep_id, "runs", columns=[*SIDE_COLUMNS, "stack_id"],
-                                                  ordered=False)
-    runs = cache[target.sweep_id]
-    names = stack_display_names(manifest)
+    def row(self, i: int) -> dict[str, str]:
+        """The strings of pair ``i``: family, scenario key, fidelity, both run ids and statuses."""
+        b, c = int(self.index_b[i]), int(self.index_c[i])
+        return {"family": self.families[self.family[i]], "scenario_key": self.runs_b["scenario_key"][b].as_py(),
+                "fidelity": self.fidelities[self.fidelity[i]], "baseline_run": self.runs_b["run_id"][b].as_py(),
+                "baseline_status": STATUSES[self.status_b[i]], "candidate_run": self.runs_c["run_id"][c].as_py(),
+                "candidate_status": STATUSES[self.status_c[i]]}
+
+
+def hex_keys(keys: pa.ChunkedArray | pa.Array, *, source: str) -> np.ndarray:
+    """16-hex ``scenario_key`` strings as uint64, vectorised over the Arrow buffers."""
+    arr = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    if arr.null_count or not pc.all(pc.equal(pc.utf8_length(arr), 16)).as_py():
+        raise InputError("a scenario_key is not 16 hex characters", source=source, field="scenario_key")
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    raw = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=16 * n, offset=int(offsets[0])).reshape(n, 16)
+    nibbles = _HEX[raw]
+    if (nibbles == 255).any():
+        raise InputError("a scenario_key is not 16 lowercase hex characters", source=source, field="scenario_key")
+    out = np.zeros(n, dtype=np.uint64)
+    for i in range(16):
+        out = (out << np.uint64(4)) | nibbles[:, i].astype(np.uint64)
+    return out
+
+
+def _stack_of(manifest: Manifest, target: Target) -> str:
+    """The one stack a side names (from the manifest: no data read)."""
     if target.stack is not None:
-        stack_id = resolve_stack(manifest, target.stack, source=target.text)
-    else:
-        present = sorted(set(pc.unique(runs["stack_id"]).to_pylist())) if runs.num_rows else list(manifest.stacks)
-        if len(present) != 1:
-            raise InputError(f"the sweep holds {len(present)} stacks; name one as SWEEP_ID:STACK "
-                             f"({', '.join(names.get(s, s) for s in present)})", source=target.text, field="STACK")
-        stack_id = present[0]
-    mine = runs.filter(pc.equal(runs["stack_id"], stack_id)) if runs.num_rows else runs
-    return Side(target=target, manifest=manifest, stack_id=stack_id, stack_name=names.get(stack_id, stack_id),
-                runs=mine, labels=(label,) if label else ())
+        return resolve_stack(manifest, target.stack, source=target.text)
+    if len(manifest.stacks) != 1:
+        names = stack_display_names(manifest)
+        raise InputError(f"the sweep holds {len(manifest.stacks)} stacks; name one as SWEEP_ID:STACK "
+                         f"({', '.join(names.get(s, s) for s in manifest.stacks)})", source=target.text,
+                         field="STACK")
+    return manifest.stacks[0]
+
+
+def read_sides(store: Store, baseline: Target, candidate: Target, *, allow_partial: bool) -> tuple[Side, Side]:
+    """Both sides' runs: one read per sweep, ``code_fingerprint``/``outcome_hash`` only for one stack id (D94)."""
+    manifests = {t.sweep_id: store.read_manifest(t.sweep_id) for t in (baseline, candidate)}
+    labels = {t.text: check_complete(manifests[t.sweep_id], allow_partial=allow_partial, source=t.text)
+              for t in (baseline, candidate)}
+    stacks = [_stack_of(manifests[t.sweep_id], t) for t in (baseline, candidate)]
+    same_stack = stacks[0] == stacks[1]
+    tables: dict[str, pa.Table] = {}
+    for sweep_id, manifest in manifests.items():
+        several = len(manifest.stacks) != 1
+        columns = [*SIDE_COLUMNS, *(CODE_COLUMNS if same_stack else ()), *(["stack_id"] if several else [])]
+        tables[sweep_id] = store.read_table(sweep_id, "runs", columns=columns, ordered=False)
+    sides = []
+    for target, stack_id in zip((baseline, candidate), stacks, strict=True):
+        manifest, runs = manifests[target.sweep_id], tables[target.sweep_id]
+        if len(manifest.stacks) != 1 and runs.num_rows:
+            runs = runs.filter(pc.equal(runs["stack_id"], stack_id))
+        label = labels[target.text]
+        sides.append(Side(target=target, manifest=manifest, stack_id=stack_id,
+                          stack_name=stack_display_names(manifest).get(stack_id, stack_id), runs=runs,
+                          labels=(label,) if label else ()))
+    return sides[0], sides[1]
 
 
 def sim_settings(store: Store, side: Side | SweepSide) -> dict[str, Any]:
@@ -152,74 +208,73 @@ def _list(values: set[int]) -> str:
     return "/".join(str(v) for v in sorted(values))
 
 
+def _codes(values: pa.ChunkedArray, names: tuple[str, ...]) -> np.ndarray:
+    return pc.fill_null(pc.index_in(values, value_set=pa.array(names, pa.string())), -1).to_numpy().astype(np.int16)
+
+
+def _preventable(values: pa.ChunkedArray, idx: np.ndarray) -> np.ndarray:
+    taken = values.take(pa.array(idx))
+    return pc.fill_null(pc.cast(taken, pa.int8()), -1).to_numpy().astype(np.int8)
+
+
 def pair_runs(baseline: Side, candidate: Side) -> Pairs:
-    """Inner-join the sides on (scenario_key, fidelity); count the runs left without a partner."""
-    keys = ["scenario_key", "fidelity"]
-    for side in (baseline, candidate):
-        if side.runs.num_rows and pc.count_distinct(
-                pc.binary_join_element_wise(side.runs["scenario_key"], side.runs["fidelity"], "|")).as_py() \
-                != side.runs.num_rows:
-            raise InputError("two runs of the stack share a (scenario_key, fidelity): the side is not one stack's "
-                             "runs of one sweep", source=side.text, field="scenario_key")
-    b = _with_index(baseline.runs, "_b")
-    c = _with_index(candidate.runs, "_c")
-    joined = b.select([*keys, "_b"]).join(c.select([*keys, "_c"]), keys=keys, join_type="inner",
-                                          use_threads=True)
-    ib = joined["_b"].to_numpy()
-    ic = joined["_c"].to_numpy()
+    """Match the sides on (scenario_key, fidelity); count the runs left without a partner.
+
+    Keys are 64-bit integers parsed from the 16-hex scenario keys; each fidelity is matched
+    with ``numpy.intersect1d`` (sorting, O(n log n)), never a string join.
+    """
+    rb, rc = baseline.runs, candidate.runs
+    families = tuple(sorted(set(pc.unique(rb["family"]).to_pylist()) | set(pc.unique(rc["family"]).to_pylist()))) \
+        if rb.num_rows + rc.num_rows else ()
+    fidelities = tuple(sorted(set(pc.unique(rb["fidelity"]).to_pylist()) | set(pc.unique(rc["fidelity"]).to_pylist())))\
+        if rb.num_rows + rc.num_rows else ()
+    kb, kc = hex_keys(rb["scenario_key"], source=baseline.text), hex_keys(rc["scenario_key"], source=candidate.text)
+    fb, fc = _codes(rb["fidelity"], fidelities), _codes(rc["fidelity"], fidelities)
+    parts_b, parts_c = [], []
+    for code in range(len(fidelities)):
+        sel_b, sel_c = np.flatnonzero(fb == code), np.flatnonzero(fc == code)
+        for side, sel, keys in ((baseline, sel_b, kb), (candidate, sel_c, kc)):
+            if np.unique(keys[sel]).size != sel.size:
+                raise InputError("two runs of the side share a (scenario_key, fidelity): it is not one stack's runs "
+                                 "of one sweep", source=side.text, field="scenario_key")
+        _, at_b, at_c = np.intersect1d(kb[sel_b], kc[sel_c], assume_unique=True, return_indices=True)
+        parts_b.append(sel_b[at_b])
+        parts_c.append(sel_c[at_c])
+    ib = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
+    ic = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
     order = np.argsort(ib, kind="stable")
     ib, ic = ib[order], ic[order]
-    rb, rc = baseline.runs, candidate.runs
-
-    def col(table: pa.Table, name: str, idx: np.ndarray) -> np.ndarray:
-        return table[name].take(pa.array(idx)).to_numpy(zero_copy_only=False)
+    fam_b, fam_c = _codes(rb["family"], families), _codes(rc["family"], families)
 
     def metric(table: pa.Table, name: str, idx: np.ndarray) -> np.ndarray:
         return pc.fill_null(table[name].take(pa.array(idx)).cast(pa.float64()), np.nan).to_numpy()
 
-    metrics = [m for m, _, _ in METRICS] + [IMPACT[0]]
+    names = [m for m, _, _ in METRICS] + [IMPACT[0]]
     return Pairs(
-        family=col(rb, "family", ib), family_version=col(rb, "family_version", ib), fidelity=col(rb, "fidelity", ib),
-        scenario_key=col(rb, "scenario_key", ib), run_b=col(rb, "run_id", ib), run_c=col(rc, "run_id", ic),
-        status_b=col(rb, "status", ib), status_c=col(rc, "status", ic),
-        preventable_b=col(rb, "preventable", ib), preventable_c=col(rc, "preventable", ic),
-        hash_b=col(rb, "outcome_hash", ib), hash_c=col(rc, "outcome_hash", ic),
-        metrics_b={m: metric(rb, m, ib) for m in metrics}, metrics_c={m: metric(rc, m, ic) for m in metrics},
-        unpaired_b=_unpaired(rb, ib), unpaired_c=_unpaired(rc, ic), odd_tags=_family_tags(rb, rc),
-    )
+        family=fam_b[ib], families=families, fidelity=fb[ib], fidelities=fidelities, key=kb[ib],
+        status_b=_codes(rb["status"], STATUSES)[ib], status_c=_codes(rc["status"], STATUSES)[ic],
+        preventable_b=_preventable(rb["preventable"], ib), preventable_c=_preventable(rc["preventable"], ic),
+        metrics_b={m: metric(rb, m, ib) for m in names}, metrics_c={m: metric(rc, m, ic) for m in names},
+        index_b=ib, index_c=ic, runs_b=rb, runs_c=rc,
+        unpaired_b=_unpaired(fam_b, ib, families), unpaired_c=_unpaired(fam_c, ic, families))
 
 
-def _with_index(table: pa.Table, name: str) -> pa.Table:
-    return table.append_column(name, pa.array(np.arange(table.num_rows, dtype=np.int64)))
-
-
-def _unpaired(table: pa.Table, used: np.ndarray) -> dict[str, int]:
-    mask = np.ones(table.num_rows, dtype=bool)
+def _unpaired(codes: np.ndarray, used: np.ndarray, families: tuple[str, ...]) -> dict[str, int]:
+    mask = np.ones(codes.size, dtype=bool)
     mask[used] = False
-    if not mask.any():
-        return {}
-    left = table["family"].filter(pa.array(mask)).value_counts()
-    return {v["values"].as_py(): int(v["counts"].as_py()) for v in left}
+    counts = np.bincount(codes[mask], minlength=len(families)) if mask.any() else np.zeros(len(families), int)
+    return {families[i]: int(k) for i, k in enumerate(counts) if k}
 
 
-def _family_tags(*tables: pa.Table) -> dict[str, tuple[str, ...]]:
-    """Each family's ``odd_tags`` from its first stored run (every run of a family stores the same list)."""
-    out: dict[str, tuple[str, ...]] = {}
-    for table in tables:
-        if not table.num_rows:
-            continue
-        for family in pc.unique(table["family"]).to_pylist():
-            if family in out:
-                continue
-            at = pc.index(table["family"], family).as_py()
-            out[family] = tuple(table["odd_tags"][at].as_py() or ())
-    return out
+def family_versions(runs: pa.Table) -> dict[str, set[int]]:
+    """family -> the versions its runs were made under."""
+    return _versions(runs)
 
 
 def side_facts(side: Side) -> dict[str, Any]:
-    """What the report states about a side: sweep, stack, fingerprints, platform, counts."""
-    fingerprints = sorted(x for x in pc.unique(side.runs["code_fingerprint"]).to_pylist() if x) \
-        if side.runs.num_rows else []
+    """What the report states about a side: sweep, stack, fingerprints (when read), platform, counts."""
+    read = "code_fingerprint" in side.runs.column_names and side.runs.num_rows
+    fingerprints = sorted(x for x in pc.unique(side.runs["code_fingerprint"]).to_pylist() if x) if read else []
     return {"target": side.text, "sweep_id": side.target.sweep_id, "stack": side.stack_name,
             "stack_id": side.stack_id, "state": side.manifest.state, "runs": side.runs.num_rows,
             "code_fingerprints": fingerprints, "platform": side.manifest.extra.get("platform"),

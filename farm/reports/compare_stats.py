@@ -27,21 +27,16 @@ from typing import Any
 
 import numpy as np
 
-from farm.reports.compare_pairs import IMPACT, METRICS, Pairs
-from farm.result import STATUS_TABLE, Counts, counts_from_mapping
+from farm.reports.compare_pairs import IMPACT, METRICS, STATUSES, Pairs
+from farm.result import STATUS_TABLE, Counts, Status, counts_from_mapping
 from farm.stats import mcnemar_exact
 from farm.stats_paired import increase_bound
 from farm.stats_shift import hodges_lehmann, wilcoxon_signed_rank
 
-_FAILURE = {s.value: rule.failure for s, rule in STATUS_TABLE.items()}
-_COUNTS = {s.value: rule.counts for s, rule in STATUS_TABLE.items()}
-_INCOMPLETE = {s.value: rule.incomplete for s, rule in STATUS_TABLE.items()}
+_FAILURE = np.array([STATUS_TABLE[Status(v)].failure for v in STATUSES] + [False], dtype=bool)
+_COUNTS = np.array([STATUS_TABLE[Status(v)].counts for v in STATUSES] + [False], dtype=bool)
+_INCOMPLETE = np.array([STATUS_TABLE[Status(v)].incomplete for v in STATUSES] + [False], dtype=bool)
 SHIFT_LEVEL = 0.95
-
-
-def _lookup(table: dict[str, bool], statuses: np.ndarray) -> np.ndarray:
-    values, inverse = np.unique(statuses.astype(str), return_inverse=True)
-    return np.array([table[v] for v in values], dtype=bool)[inverse.reshape(-1)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,25 +54,24 @@ class Classes:
     preventable_disagree: int
 
 
-def classify(pairs: Pairs, waived_scenarios: Iterable[tuple[str, str]] = ()) -> Classes:
-    """The masks of the module docstring; ``waived_scenarios``: (scenario_key, fidelity) of active waivers."""
-    incomplete = _lookup(_INCOMPLETE, pairs.status_b) | _lookup(_INCOMPLETE, pairs.status_c)
-    counts_both = _lookup(_COUNTS, pairs.status_b) & _lookup(_COUNTS, pairs.status_c)
+def classify(pairs: Pairs, waived_keys: Iterable[tuple[int, int]] = ()) -> Classes:
+    """The masks of the module docstring; ``waived_keys``: (scenario key as uint64, fidelity code) of waivers."""
+    incomplete = _INCOMPLETE[pairs.status_b] | _INCOMPLETE[pairs.status_c]
+    counts_both = _COUNTS[pairs.status_b] & _COUNTS[pairs.status_c]
     waived = np.zeros(pairs.n, dtype=bool)
-    for key, fidelity in waived_scenarios:
-        waived |= (pairs.scenario_key == key) & (pairs.fidelity == fidelity)
+    for key, fidelity in waived_keys:
+        waived |= (pairs.key == np.uint64(key)) & (pairs.fidelity == fidelity)
     counted = counts_both & ~waived
-    unpreventable = np.array([v is False for v in pairs.preventable_b], dtype=bool) if pairs.n else waived
-    disagree = int(np.count_nonzero(pairs.preventable_b != pairs.preventable_c)) if pairs.n else 0
+    unpreventable = pairs.preventable_b == 0
     return Classes(counted=counted, verdict=counted & ~unpreventable, mitigation=counted & unpreventable,
-                   fail_b=_lookup(_FAILURE, pairs.status_b), fail_c=_lookup(_FAILURE, pairs.status_c),
+                   fail_b=_FAILURE[pairs.status_b], fail_c=_FAILURE[pairs.status_c],
                    incomplete=incomplete, excluded=~counts_both & ~incomplete, waived=waived,
-                   preventable_disagree=disagree)
+                   preventable_disagree=int(np.count_nonzero(pairs.preventable_b != pairs.preventable_c)))
 
 
 def _counts(statuses: np.ndarray) -> Counts:
-    values, k = np.unique(statuses.astype(str), return_counts=True)
-    return counts_from_mapping(dict(zip(values.tolist(), k.tolist(), strict=True)))
+    k = np.bincount(statuses, minlength=len(STATUSES))
+    return counts_from_mapping({STATUSES[i]: int(k[i]) for i in range(len(STATUSES)) if k[i]})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

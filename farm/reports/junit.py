@@ -27,7 +27,7 @@ def junit_xml(data: dict[str, Any]) -> bytes:
                         ("alpha", f"{gate['alpha']:g}"), ("baseline", data["baseline"]["target"]),
                         ("candidate", data["candidate"]["target"])):
         ET.SubElement(props, "property", name=name, value=value)
-    failing = {}
+    failing: dict[str, list[dict[str, Any]]] = {}
     for row in data["newly_failing"]["listed"]:
         failing.setdefault(row["family"], []).append(row)
     for fam in data["families"]:
@@ -46,8 +46,9 @@ def junit_xml(data: dict[str, Any]) -> bytes:
     suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
     suite.set("errors", "0")
     suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
-    root = ET.Element("testsuites", name="simfarm report compare",
-                      **{k: suite.get(k, "0") for k in ("tests", "failures", "errors", "skipped", "time")})
+    root = ET.Element("testsuites", {"name": "simfarm report compare",
+                                     **{k: suite.get(k, "0") for k in ("tests", "failures", "errors", "skipped",
+                                                                       "time")}})
     root.append(suite)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
