@@ -118,10 +118,8 @@ def hex_keys(keys: pa.ChunkedArray | pa.Array, *, source: str) -> np.ndarray:
     nibbles = _HEX[raw]
     if (nibbles == 255).any():
         raise InputError("a scenario_key is not 16 lowercase hex characters", source=source, field="scenario_key")
-    out = np.zeros(n, dtype=np.uint64)
-    for i in range(16):
-        out = (out << np.uint64(4)) | nibbles[:, i].astype(np.uint64)
-    return out
+    packed = np.ascontiguousarray((nibbles[:, 0::2] << 4) | nibbles[:, 1::2])  # 8 bytes, most significant first
+    return packed.view(">u8").reshape(n).astype(np.uint64)
 
 
 def _stack_of(manifest: Manifest, target: Target) -> str:
@@ -220,8 +218,8 @@ def _preventable(values: pa.ChunkedArray, idx: np.ndarray) -> np.ndarray:
 def pair_runs(baseline: Side, candidate: Side) -> Pairs:
     """Match the sides on (scenario_key, fidelity); count the runs left without a partner.
 
-    Keys are 64-bit integers parsed from the 16-hex scenario keys; each fidelity is matched
-    with ``numpy.intersect1d`` (sorting, O(n log n)), never a string join.
+    Keys are 64-bit integers parsed from the 16-hex scenario keys; each fidelity is matched by
+    sorting both sides and a binary search (O(n log n)), never a string join.
     """
     rb, rc = baseline.runs, candidate.runs
     families = tuple(sorted(set(pc.unique(rb["family"]).to_pylist()) | set(pc.unique(rc["family"]).to_pylist()))) \
@@ -233,13 +231,19 @@ def pair_runs(baseline: Side, candidate: Side) -> Pairs:
     parts_b, parts_c = [], []
     for code in range(len(fidelities)):
         sel_b, sel_c = np.flatnonzero(fb == code), np.flatnonzero(fc == code)
+        sorted_keys = []
         for side, sel, keys in ((baseline, sel_b, kb), (candidate, sel_c, kc)):
-            if np.unique(keys[sel]).size != sel.size:
+            order = np.argsort(keys[sel], kind="stable")
+            ordered = keys[sel][order]
+            if ordered.size > 1 and not (ordered[1:] != ordered[:-1]).all():
                 raise InputError("two runs of the side share a (scenario_key, fidelity): it is not one stack's runs "
                                  "of one sweep", source=side.text, field="scenario_key")
-        _, at_b, at_c = np.intersect1d(kb[sel_b], kc[sel_c], assume_unique=True, return_indices=True)
-        parts_b.append(sel_b[at_b])
-        parts_c.append(sel_c[at_c])
+            sorted_keys.append((sel[order], ordered))
+        (rows_b, keys_b), (rows_c, keys_c) = sorted_keys
+        at = np.minimum(np.searchsorted(keys_b, keys_c), max(keys_b.size - 1, 0))
+        hit = keys_b[at] == keys_c if keys_b.size else np.zeros(keys_c.size, dtype=bool)
+        parts_b.append(rows_b[at[hit]])
+        parts_c.append(rows_c[hit])
     ib = np.concatenate(parts_b) if parts_b else np.zeros(0, np.int64)
     ic = np.concatenate(parts_c) if parts_c else np.zeros(0, np.int64)
     order = np.argsort(ib, kind="stable")
