@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from farm.reports.compare_pairs import (
+    METRICS,
     Pairs,
     Side,
     check_comparable,
@@ -33,6 +34,7 @@ from farm.reports.provenance import provenance_for
 from farm.reports.source import parse_target
 from farm.store.base import Store
 
+LATENCY_RESOLUTION_MS = dict((m, r) for m, _, r in METRICS)["stack_p95_ms"]
 LIST_CAP = 100  # newly failing / newly passing / missing runs listed (the totals are always given)
 
 
@@ -55,7 +57,8 @@ def compare(store: Store, baseline: str, candidate: str, *, gate: Gate, today: d
                                if w.scenario_key and w.fidelity in pairs.fidelities])
     families = _families(pairs, classes, gate, active)
     latency_shift = shift(pairs.metrics_b["stack_p95_ms"][classes.counted],
-                          pairs.metrics_c["stack_p95_ms"][classes.counted], 1e-2, level=1.0 - 2.0 * gate.alpha)
+                          pairs.metrics_c["stack_p95_ms"][classes.counted], LATENCY_RESOLUTION_MS,
+                          level=1.0 - 2.0 * gate.alpha)
     latency = latency_judgement(latency_shift, gate.latency_p95_increase_ms)
     facts_b, facts_c = side_facts(side_b), side_facts(side_c)
     determinism = _determinism(pairs, classes, facts_b, facts_c)

@@ -108,7 +108,7 @@ def _metrics_table(data: dict[str, Any]) -> Table:
                  caption="Continuous metrics: candidate − baseline per counted pair",
                  note="Paired Wilcoxon signed-rank, two-sided, zero_method 'pratt' (zeros ranked, then left out of "
                       "the sum); Hodges–Lehmann shift with its distribution-free 95% interval. Values are rounded to "
-                      "the metric's resolution first (1 ms, 1 mm, 0.001 m/s², 0.001 m/s³, 0.01 ms for latency). Both "
+                      "the metric's resolution first (1 ms, 1 mm, 0.001 m/s², 0.001 m/s³, 0.1 ms for latency). Both "
                       "sides infinite (e.g. TTC never closing) is a zero; one side infinite is counted as ±∞ and "
                       "left out.")
 
