@@ -122,16 +122,26 @@ def hex_keys(keys: pa.ChunkedArray | pa.Array, *, source: str) -> np.ndarray:
     return packed.view(">u8").reshape(n).astype(np.uint64)
 
 
-def _stack_of(manifest: Manifest, target: Target) -> str:
-    """The one stack a side names (from the manifest: no data read)."""
+def _stack_of(manifest: Manifest, target: Target) -> str | None:
+    """The one stack a side names, from the manifest (None: the manifest lists none, the rows will say)."""
     if target.stack is not None:
         return resolve_stack(manifest, target.stack, source=target.text)
+    if not manifest.stacks:
+        return None
     if len(manifest.stacks) != 1:
         names = stack_display_names(manifest)
         raise InputError(f"the sweep holds {len(manifest.stacks)} stacks; name one as SWEEP_ID:STACK "
                          f"({', '.join(names.get(s, s) for s in manifest.stacks)})", source=target.text,
                          field="STACK")
     return manifest.stacks[0]
+
+
+def _only_stack(runs: pa.Table, target: Target) -> str:
+    present = sorted(set(pc.unique(runs["stack_id"]).to_pylist())) if runs.num_rows else []
+    if len(present) != 1:
+        raise InputError(f"the sweep's rows hold {len(present)} stacks; name one as SWEEP_ID:STACK "
+                         f"({', '.join(present)})", source=target.text, field="STACK")
+    return str(present[0])
 
 
 def read_sides(store: Store, baseline: Target, candidate: Target, *, allow_partial: bool) -> tuple[Side, Side]:
@@ -143,12 +153,13 @@ def read_sides(store: Store, baseline: Target, candidate: Target, *, allow_parti
     same_stack = stacks[0] == stacks[1]
     tables: dict[str, pa.Table] = {}
     for sweep_id, manifest in manifests.items():
-        several = len(manifest.stacks) != 1
+        several = len(manifest.stacks) != 1  # or none listed: filter by the rows' stack_id
         columns = [*SIDE_COLUMNS, *(CODE_COLUMNS if same_stack else ()), *(["stack_id"] if several else [])]
         tables[sweep_id] = store.read_table(sweep_id, "runs", columns=columns, ordered=False)
     sides = []
-    for target, stack_id in zip((baseline, candidate), stacks, strict=True):
+    for target, named in zip((baseline, candidate), stacks, strict=True):
         manifest, runs = manifests[target.sweep_id], tables[target.sweep_id]
+        stack_id = named if named is not None else _only_stack(runs, target)
         if len(manifest.stacks) != 1 and runs.num_rows:
             runs = runs.filter(pc.equal(runs["stack_id"], stack_id))
         label = labels[target.text]
