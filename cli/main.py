@@ -33,6 +33,8 @@ def _root(
 def _register() -> None:
     # Each area module exposes ``register(app)`` and imports only typer at module level.
     from cli import (
+        logexport_cmds,
+        promote_cmds,
         replay_cmds,
         report_cmds,
         run_cmds,
@@ -41,10 +43,11 @@ def _register() -> None:
         store_cmds,
         submit_cmds,
         sweep_cmds,
+        trends_cmds,
     )
 
     for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds,
-                   report_cmds):
+                   report_cmds, logexport_cmds, promote_cmds, trends_cmds):
         module.register(app)
 
 

@@ -61,13 +61,17 @@ def show_cmd(family: FamilyArg, json_: JsonOpt = False) -> None:
     _show_rich(data)
 
 
+def _duration(duration_s: float | None) -> str:
+    return "duration from input" if duration_s is None else f"{duration_s:g} s"
+
+
 def _show_rich(data: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=160)
     console.print(f"[bold]{data['name']}[/bold] v{data['version']}  {data['criticality']}  "
-                  f"{data['duration_s']:g} s  builder {data['builder']}")
+                  f"{_duration(data['duration_s'])}  builder {data['builder']}")
     console.print(data["description"])
     console.print("ODD: " + ", ".join(f"{k}={'|'.join(v) or '-'}" for k, v in data["odd"].items()))
     params = Table(title="Parameters")

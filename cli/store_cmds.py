@@ -225,7 +225,7 @@ def compact(
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Merge a sweep's parts into deduplicated files (<= 1,000 runs per file) listed in its manifest."""
+    """Merge a sweep's parts into deduplicated files (<= 50,000 runs per file) listed in its manifest."""
     from farm.store.manifest_io import manifest_to_dict
 
     manifest = _open(store, write=True).compact(sweep_id)

@@ -20,7 +20,22 @@ AddressOpt = Annotated[str | None, typer.Option(
 EnvOpt = Annotated[list[str] | None, typer.Option(
     "--env", help="NAME=VALUE (or NAME: this shell's value) for a Ray job's driver; repeatable. "
                   "AWS_ENDPOINT_URL and the AWS region are passed on by themselves, credentials never.")]
+K8sOpt = Annotated[bool, typer.Option(
+    "--k8s", help="Run the sweep on Kubernetes as a KubeRay RayJob (a cluster of its own); needs an s3:// store.")]
+NamespaceOpt = Annotated[str | None, typer.Option(
+    "--namespace", help="--k8s: the namespace (default: the context's, in a pod its own).")]
+ContextOpt = Annotated[str | None, typer.Option(
+    "--context", help="--k8s: the kubeconfig context (default: the current one; in a pod: in-cluster).")]
+ImageOpt = Annotated[str | None, typer.Option(
+    "--image", help="--k8s: the simfarm image as a digest reference repo@sha256:... (default: $SIMFARM_IMAGE).")]
+WorkersOpt = Annotated[str, typer.Option(
+    "--workers", help="--k8s: worker pods, N or MIN:MAX (autoscaling between them).")]
 SweepIdArg = Annotated[str, typer.Argument(help="The sweep id printed by submit.", show_default=False)]
+MetricsPortOpt = Annotated[int | None, typer.Option(
+    "--metrics-port", min=0, max=65535, help="Serve the driver's farm metrics for Prometheus on this port "
+    "(http://HOST:PORT/metrics; 0 picks a free one, the driver log names it). Default: off.")]
+MetricsHostOpt = Annotated[str, typer.Option(
+    "--metrics-host", help="Address the metrics server binds; 0.0.0.0 only inside a pod.")]
 
 
 def _open(uri: str | None, *, write: bool) -> Store:
@@ -34,7 +49,7 @@ def _open(uri: str | None, *, write: bool) -> Store:
 
 @domain_errors
 def submit(
-    sweep_file: Annotated[str, typer.Argument(help="Sweep YAML (e.g. scenario_library/sweeps/smoke.yaml).")],
+    sweep_file: Annotated[str, typer.Argument(help="Sweep YAML path, or a packaged sweep by name (smoke, nightly).")],
     store: StoreOpt = None,
     address: AddressOpt = None,
     resume: Annotated[str | None, typer.Option("--resume", help="Continue this sweep id (runs only what is "
@@ -47,13 +62,25 @@ def submit(
     retries: Annotated[int | None, typer.Option("--retries", help="Retries of a rollout whose worker died.")] = None,
     num_cpus: Annotated[int | None, typer.Option("--num-cpus", help="CPUs for embedded Ray.")] = None,
     env: EnvOpt = None,
+    k8s: K8sOpt = False,
+    namespace: NamespaceOpt = None,
+    context: ContextOpt = None,
+    image: ImageOpt = None,
+    workers: WorkersOpt = "1",
+    metrics_port: MetricsPortOpt = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
     today: Annotated[str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Date the sweep's rotating "
                                               "sets use, as 'sweep expand --today' [default: today, UTC].")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Run a sweep on Ray (embedded by default); results stream into the store."""
+    """Run a sweep on Ray (embedded by default, a cluster, a Ray job or a RayJob); results stream into the store."""
     from farm.driver import submit as run_submit
+    from farm.driver.kube import K8sRequest
+    from farm.driver.metrics import MetricsEndpoint
     from farm.execution.remote import parse_env
+
+    request = K8sRequest(context=context, namespace=namespace, image=image, workers=workers) if k8s else None
+    metrics = None if metrics_port is None else MetricsEndpoint(port=metrics_port, host=metrics_host)
 
     def announce(sweep_id: str, store_uri: str) -> None:
         print(f"sweep {sweep_id} (store {store_uri})", file=sys.stderr if as_json else sys.stdout, flush=True)
@@ -62,7 +89,8 @@ def submit(
         report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                             batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
                             retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
-                            job_env=parse_env(env or []), today=parse_date(today))
+                            job_env=parse_env(env or []), k8s=request, metrics=metrics,
+                            today=parse_date(today))
     if as_json:
         print_json(report.to_dict())
     else:
@@ -104,6 +132,11 @@ def status(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
     if job:
         print(f"Ray job {job['id']} at {job['address']}: {job['status']}" + (f" ({job['message']})"
                                                                            if job["message"] else ""))
+    rayjob = info.get("rayjob")
+    if rayjob:
+        print(f"RayJob {rayjob['name']} in {rayjob['namespace']} (context {rayjob['context']}): "
+              f"{rayjob['jobDeploymentStatus'] or 'no status yet'}, job {rayjob['jobStatus'] or '-'}"
+              + (f" ({rayjob['message']})" if rayjob["message"] else ""))
     if info.get("error"):
         print(f"error: {info['error']}")
 
@@ -130,8 +163,10 @@ def cancel(sweep_id: SweepIdArg, store: StoreOpt = None, as_json: JsonOpt = Fals
         print_json(info)
     elif info["cancelled"]:
         pid, job, problem = info["signalled_pid"], info.get("stopped_job"), info.get("job_error")
+        rayjob, k8s_problem = info.get("deleted_rayjob"), info.get("k8s_error")
         print(f"{sweep_id}: cancelled" + (f" (signalled driver pid {pid})" if pid else "")
-              + (f" (stopped Ray job {job})" if job else "") + (f"; {problem}" if problem else ""))
+              + (f" (stopped Ray job {job})" if job else "") + (f" (deleted RayJob {rayjob})" if rayjob else "")
+              + (f"; {problem}" if problem else "") + (f"; {k8s_problem}" if k8s_problem else ""))
     else:
         print(f"{sweep_id}: already {info['state']}, nothing to cancel")
 

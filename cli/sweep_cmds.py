@@ -11,7 +11,7 @@ from cli.errors import domain_errors
 from cli.machine_output import print_json
 from cli.options import JsonOpt, parse_date
 
-SweepArg = Annotated[str, typer.Argument(metavar="SWEEP.yaml", help="Sweep file (scenario_library/sweeps/*.yaml).")]
+SweepArg = Annotated[str, typer.Argument(metavar="SWEEP", help="Sweep file path, or a packaged sweep by name.")]
 RowsOpt = Annotated[int, typer.Option("--rows", min=0, help="How many expanded rollouts to list.")]
 TodayOpt = Annotated[str | None, typer.Option("--today", metavar="YYYY-MM-DD",
                                               help="Date that rotating sets use [default: today, UTC].")]

@@ -13,6 +13,7 @@ import importlib.metadata
 import platform
 import re
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from farm.spec import RolloutSpec
 from farm.store.backend import ObjectMissing
 from farm.store.base import Manifest, Store
 from farm.store.ids import validate_key_part
+from scenario_library.recorded import RecordedLog
 
 RUN_ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 RUN_COLUMNS = ("run_id", "spec", "outcome_hash", "code_fingerprint", "status", "worker", "error")
@@ -98,21 +100,23 @@ def replay(store: Store, run_id: str, *, sweep_id: str | None = None,
             families and rollouts that end in ``sim_error`` have no telemetry: the plot
             is skipped with a note.
     """
+    from farm.reallog.inputs import fetch_inputs
     from farm.sim.rollout import run_rollout
 
     found_in, row = find_run(store, run_id, sweep_id)
     spec = _stored_spec(row, found_in)
+    inputs = fetch_inputs(store, [spec])  # the logs of input parameters, from the run's own store
     notes: list[str] = []
     if spec.run_id != run_id:
         notes.append(f"the stored spec now hashes to run id {spec.run_id}: the identity encoding changed")
-    result = run_rollout(spec, telemetry=True)
+    result = run_rollout(spec, telemetry=True, inputs=inputs)
     match = result.outcome_hash == row["outcome_hash"]
     reasons: tuple[str, ...] = ()
     if not match:
         reasons = mismatch_reasons(row, result, _manifest_or_none(store, found_in))
     written = None
     if plot_path is not None:
-        written, note = _plot(result, Path(plot_path))
+        written, note = _plot(result, Path(plot_path), inputs)
         notes.extend([note] if note else [])
     return ReplayReport(run_id=run_id, sweep_id=found_in, stored_status=str(row["status"]),
                         stored_hash=str(row["outcome_hash"] or ""), replay_hash=result.outcome_hash, match=match,
@@ -140,7 +144,7 @@ def _manifest_or_none(store: Store, sweep_id: str) -> Manifest | None:
         return None
 
 
-def _plot(result: RolloutResult, path: Path) -> tuple[Path | None, str]:
+def _plot(result: RolloutResult, path: Path, inputs: Mapping[str, RecordedLog]) -> tuple[Path | None, str]:
     from farm.sim import synthetic
 
     spec = result.spec
@@ -151,7 +155,7 @@ def _plot(result: RolloutResult, path: Path) -> tuple[Path | None, str]:
     from farm.reports.trajectory_plot import plot_rollout
     from scenario_library.catalog import load_family
 
-    road = load_family(spec.family).build(spec.param_dict).road   # it just built, so this cannot fail
+    road = load_family(spec.family).build(spec.param_dict, inputs=inputs).road  # it just built: cannot fail
     try:
         return plot_rollout(result, path, road=road), ""
     except OSError as exc:   # keep the verdict: an unwritable PNG path is worth a note, not a lost replay

@@ -143,6 +143,10 @@ class RolloutSpec:
     sim: SimSettings = field(default_factory=SimSettings)
     design: str = "manual"
     telemetry: bool = False
+    # run_id, scenario_key and to_json, once computed: pure functions of the fields above, and each a hash or a
+    # JSON dump over ~40 values, while the driver needs them for thousands of results a second. Not compared,
+    # not shown; a replace() starts empty; a pickled spec (a result coming back from a worker) keeps them.
+    _derived: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def create(cls, *, family: str, family_version: int, params: Mapping[str, ParamValue], seed: int,
@@ -159,7 +163,11 @@ class RolloutSpec:
     @property
     def scenario_key(self) -> str:
         """Pairs runs of the same scenario across stacks, fidelities and sim-vs-real."""
-        return scenario_key(self.family, self.family_version, self.param_dict, self.seed)
+        cached = self._derived.get("scenario_key")
+        if cached is None:
+            cached = self._derived["scenario_key"] = scenario_key(self.family, self.family_version, self.param_dict,
+                                                                  self.seed)
+        return cached
 
     @property
     def stack_id(self) -> str:
@@ -169,7 +177,11 @@ class RolloutSpec:
     @property
     def run_id(self) -> str:
         """This rollout's identity."""
-        return run_id(self.scenario_key, self.stack_id, self.fidelity, self.sim.as_params())
+        cached = self._derived.get("run_id")
+        if cached is None:
+            cached = self._derived["run_id"] = run_id(self.scenario_key, self.stack_id, self.fidelity,
+                                                      self.sim.as_params())
+        return cached
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; params as a name -> value mapping."""
@@ -181,7 +193,10 @@ class RolloutSpec:
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys, exact floats)."""
-        return canonical_json(self.to_dict())
+        cached = self._derived.get("json")
+        if cached is None:
+            cached = self._derived["json"] = canonical_json(self.to_dict())
+        return cached
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RolloutSpec:

@@ -15,7 +15,9 @@ from typing import Any, Literal
 
 from scenario_library.builder_ref import builder_function
 from scenario_library.documents import error
+from scenario_library.log_content import resolve_inputs
 from scenario_library.params import Parameter, ParamType, ParamValue, resolve
+from scenario_library.recorded import RecordedLog
 from scenario_library.scene import SceneSpec
 
 __all__ = ["OPERATORS", "Criterion", "Family", "ParamType", "ParamValue", "Parameter"]
@@ -92,7 +94,7 @@ class Family:
     version: int
     description: str
     criticality: Literal["critical", "standard"]
-    duration_s: float
+    duration_s: float | None  # None: "from_input", the builder's scene sets it (a log's span)
     odd: Mapping[str, tuple[str, ...]]  # ODD attribute -> values this family exercises
     parameters: tuple[Parameter, ...]
     criteria: tuple[Criterion, ...]
@@ -132,10 +134,19 @@ class Family:
             raise error(source, name, reason)
         return values
 
-    def build(self, params: Mapping[str, ParamValue]) -> SceneSpec:
-        """The concrete scene for typed ``params`` (missing names take their nominal value)."""
+    def build(self, params: Mapping[str, ParamValue], *, inputs: Mapping[str, RecordedLog] | None = None) -> SceneSpec:
+        """The concrete scene for typed ``params`` (missing names take their nominal value).
+
+        An ``input`` parameter's value is a content hash; the builder receives the
+        ``RecordedLog`` of that hash from ``inputs`` (what the farm fetched from the
+        store), else from the packaged inputs. Builders never read the store.
+        """
         values = self.resolve(params, source=self.source)
-        scene = builder_function(self.builder)(**values)
+        try:
+            arguments = resolve_inputs(self.parameters, values, inputs or {})
+        except LookupError as exc:
+            raise error(self.source, "parameters", str(exc.args[0])) from None
+        scene = builder_function(self.builder)(**arguments)
         if not isinstance(scene, SceneSpec):
             raise error(self.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
         return replace(scene, actors_of_interest=self.actors_of_interest)  # the metrics measure them

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scenario_library.documents import error
 from scenario_library.errors import ScenarioError
 from scenario_library.family import Parameter, ParamValue
-from scenario_library.params import fmt
+from scenario_library.log_content import InputContentError, packaged_input
+from scenario_library.params import fmt, to_input_hash
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_DURATION_S = 600.0
@@ -35,7 +36,7 @@ class Strict(BaseModel):
 
 class ParameterDoc(Strict):
     name: str
-    type: Literal["float", "int", "choice", "bool"]
+    type: Literal["float", "int", "choice", "bool", "input"]
     description: str
     nominal: Any
     unit: str = ""
@@ -72,7 +73,7 @@ class FamilyDoc(Strict):
     description: str
     criticality: Literal["critical", "standard"]
     actors_of_interest: list[str] = []
-    duration_s: float
+    duration_s: Any  # a number of seconds, or "from_input" (checked in validation._header)
     odd: dict[str, list[str]]
     parameters: list[ParameterDoc] = Field(min_length=1)
     criteria: list[str] = Field(min_length=1)
@@ -211,6 +212,27 @@ def bool_parameter(doc: ParameterDoc, where: str, source: str, errors: list[Scen
         return None
     return Parameter(name=doc.name, type="bool", description=doc.description, nominal=doc.nominal,
                      levels=(False, True))
+
+
+def input_parameter(doc: ParameterDoc, where: str, source: str, errors: list[ScenarioError]) -> Parameter | None:
+    """An ``input`` parameter: a content hash, never sampled; its nominal names a packaged input."""
+    before = len(errors)
+    for key in ("range", "bin_edges", "levels", "choices", "odd"):
+        if getattr(doc, key) is not None:
+            errors.append(error(source, f"{where}.{key}", "not allowed for an input parameter (it is never sampled, "
+                                                          "binned or bound to the ODD)"))
+    if doc.unit:
+        errors.append(error(source, f"{where}.unit", "an input parameter has no unit"))
+    try:
+        nominal = to_input_hash(doc.nominal)
+        if packaged_input(nominal) is None:
+            errors.append(error(source, f"{where}.nominal", f"no packaged input {nominal} in "
+                                                            "scenario_library/inputs/ (the nominal must build)"))
+    except (ValueError, InputContentError) as exc:
+        errors.append(error(source, f"{where}.nominal", str(exc)))
+    if len(errors) > before:
+        return None
+    return Parameter(name=doc.name, type="input", description=doc.description, nominal=nominal)
 
 
 def numeric_parameter(doc: ParameterDoc, where: str, source: str, errors: list[ScenarioError]) -> Parameter | None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal, Protocol
 
-ParamType = Literal["float", "int", "choice", "bool"]
+ParamType = Literal["float", "int", "choice", "bool", "input"]
 ParamValue = float | int | bool | str
+# An ``input`` parameter's value: the content hash of a stored log (``inputs/<hash>``), lowercase hex.
+INPUT_HASH = re.compile(r"^[0-9a-f]{16,64}$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,6 +30,11 @@ class Parameter:
     coverage: for float/int, sorted values inside [low, high] (bin centres);
     for choice/bool, the choices. ``bin_edges`` (float/int only, optional)
     are the coverage bins; when absent, coverage bins sit halfway between levels.
+
+    An ``input`` parameter names recorded content (a real-run log) by its content
+    hash: it is never sampled, has no levels, and is left out of coverage and
+    t-wise designs (``sampled`` is False). The builder receives the parsed
+    ``scenario_library.recorded.RecordedLog`` in its place, never the hash.
     """
 
     name: str
@@ -40,6 +48,11 @@ class Parameter:
     levels: tuple[ParamValue, ...] = ()
     bin_edges: tuple[float, ...] = ()
     odd_attribute: str | None = None  # the ODD attribute this parameter realises (e.g. surface_friction)
+
+    @property
+    def sampled(self) -> bool:
+        """False for an ``input`` parameter: designs, levels, coverage and t-wise leave it out."""
+        return self.type != "input"
 
 
 class Declared(Protocol):
@@ -110,6 +123,14 @@ def _to_bool(raw: Any) -> bool:
     raise ValueError(f"expected true or false, got {raw!r}")
 
 
+def to_input_hash(raw: Any) -> str:
+    """An ``input`` value: a content hash (16 to 64 lowercase hex characters), never a path or a log."""
+    if not isinstance(raw, str) or not INPUT_HASH.match(raw.strip()):
+        raise ValueError(f"expected a content hash (16 to 64 lowercase hex characters, from 'simfarm promote' or "
+                         f"'simfarm log check'), got {raw!r}")
+    return raw.strip()
+
+
 def coerce_value(p: Parameter, raw: Any) -> ParamValue:
     """``raw`` as ``p``'s declared type, inside its range or choices.
 
@@ -118,6 +139,8 @@ def coerce_value(p: Parameter, raw: Any) -> ParamValue:
     """
     if p.type == "bool":
         return _to_bool(raw)
+    if p.type == "input":
+        return to_input_hash(raw)
     if p.type == "choice":
         if not isinstance(raw, str) or raw.strip() not in p.choices:
             raise ValueError(f"{raw!r} is not one of the choices: {', '.join(p.choices)}")
@@ -157,12 +180,18 @@ def coverage_edges(p: Parameter) -> tuple[float, ...]:
 
 
 def bin_index(p: Parameter, value: ParamValue) -> int:
-    """The coverage bin of ``value``: bin i holds edges[i-1] <= v < edges[i]; choices/bools bin by level."""
+    """The coverage bin of ``value``: bin i holds edges[i-1] <= v < edges[i]; choices/bools bin by level.
+
+    Raises:
+        ValueError: for an ``input`` parameter, which has no coverage bins.
+    """
+    if not p.sampled:
+        raise ValueError(f"input parameter {p.name!r} has no coverage bins")
     if p.type in ("float", "int"):
         return bisect.bisect_right(coverage_edges(p), float(value))
     return list(p.levels).index(value)
 
 
 def bin_count(p: Parameter) -> int:
-    """Number of coverage bins of ``p``."""
+    """Number of coverage bins of ``p`` (0 for an ``input`` parameter: coverage leaves it out)."""
     return len(coverage_edges(p)) + 1 if p.type in ("float", "int") else len(p.levels)

@@ -85,7 +85,46 @@ class IdmFollow:
     comfort_decel_mps2: float = 2.0
 
 
-Behaviour = ScriptedSpeed | WaypointFollow | IdmFollow
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoseSample:
+    """One logged pose: time [s] (scene time, 0 = the rollout's start), centre x, y [m], yaw [rad] CCW from +x."""
+
+    t_s: float
+    x_m: float
+    y_m: float
+    yaw_rad: float
+
+
+REACTIVE_SWITCH_MPS2 = 1.0  # default: a reactive actor leaves its log once IDM brakes this much harder than the log
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedTrajectory:
+    """Replay logged poses (strictly increasing ``t_s``): position linear in time, yaw along the shortest arc.
+
+    Speed and velocity come from the interpolated positions (the log's own speed, if
+    any, is not used). Outside the logged span the actor moves on at its first/last
+    logged velocity with its first/last yaw (dead reckoning). The actor's ``path``
+    is the logged positions.
+
+    ``reactive`` (vehicles only): the actor follows its log until the IDM ``idm``
+    with the ego as its leader would brake harder than the log by more than
+    ``switch_decel_mps2`` [m/s^2]; from then on it is an IDM follower along its
+    logged path and never returns to the log (nuPlan's reactive agents). The log's
+    acceleration at time t is the forward difference of the speeds of the sample
+    interval holding t and the next one, over half their summed durations.
+    ``idm.leader`` must be ``"ego"``; ``idm.initial_speed_mps`` is not used (the
+    follower starts at its logged speed at the switch).
+    """
+
+    kind: Literal["recorded"] = "recorded"
+    samples: tuple[PoseSample, ...]
+    reactive: bool = False
+    switch_decel_mps2: float = REACTIVE_SWITCH_MPS2
+    idm: IdmFollow = IdmFollow()
+
+
+Behaviour = ScriptedSpeed | WaypointFollow | IdmFollow | RecordedTrajectory
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

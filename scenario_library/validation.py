@@ -33,18 +33,21 @@ from scenario_library.family_schema import (
     MUTANT_STACKS,
     FamilyDoc,
     ScenarioErrors,
+    as_number,
     bool_parameter,
     check_name,
     choice_parameter,
+    input_parameter,
     numeric_parameter,
     parse_document,
 )
+from scenario_library.log_content import resolve_inputs
 from scenario_library.odd import Odd, default_odd, odd_value
 from scenario_library.params import resolve
 from scenario_library.scene import SceneSpec
 
 _PARAMETER_KINDS = {"float": numeric_parameter, "int": numeric_parameter, "choice": choice_parameter,
-                    "bool": bool_parameter}
+                    "bool": bool_parameter, "input": input_parameter}
 
 
 def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) -> Family:
@@ -61,7 +64,7 @@ def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) 
     if errors:
         raise ScenarioErrors(errors)
     family = Family(name=doc.name, version=doc.version, description=doc.description.strip(),
-                    criticality=doc.criticality, duration_s=doc.duration_s, odd=odd_tags,
+                    criticality=doc.criticality, duration_s=_duration(doc), odd=odd_tags,
                     parameters=tuple(parameters), criteria=tuple(criteria), builder=doc.builder, source=source,
                     test_only=doc.test_only, may_pass=may_pass,
                     edge_cases=_edge_cases(doc, parameters, source, errors), preventable=preventable,
@@ -79,10 +82,27 @@ def _header(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> None:
         errors.append(error(source, "name", problem))
     if doc.version < 1:
         errors.append(error(source, "version", f"must be a positive integer, got {doc.version}"))
-    if not math.isfinite(doc.duration_s) or not 0.0 < doc.duration_s <= MAX_DURATION_S:
+    if doc.duration_s == FROM_INPUT:
+        if not any(p.type == "input" for p in doc.parameters):
+            errors.append(error(source, "duration_s", "'from_input' needs an input parameter (type: input)"))
+        return
+    try:
+        duration_s = as_number(doc.duration_s, integer=False)
+    except ValueError as exc:
+        errors.append(error(source, "duration_s", f"Input should be a valid number or 'from_input' ({exc})"))
+        return
+    if not 0.0 < duration_s <= MAX_DURATION_S:
         errors.append(error(source, "duration_s", f"must be in (0, {MAX_DURATION_S:g}] s, got {doc.duration_s!r}"))
     if not doc.description.strip():
         errors.append(error(source, "description", "must not be empty"))
+
+
+FROM_INPUT = "from_input"
+
+
+def _duration(doc: FamilyDoc) -> float | None:
+    """The family's fixed duration [s], or None when its builder takes it from an input (``from_input``)."""
+    return None if doc.duration_s == FROM_INPUT else float(doc.duration_s)
 
 
 def _parameters(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> list[Parameter]:
@@ -240,7 +260,7 @@ def _may_pass(doc: FamilyDoc, source: str, errors: list[ScenarioError]) -> tuple
 def _edge_cases(doc: FamilyDoc, parameters: list[Parameter], source: str,
                 errors: list[ScenarioError]) -> tuple[dict[str, Any], ...]:
     probe = Family(name=doc.name, version=doc.version, description="", criticality=doc.criticality,
-                   duration_s=doc.duration_s, odd={}, parameters=tuple(parameters), criteria=(), builder=doc.builder,
+                   duration_s=_duration(doc), odd={}, parameters=tuple(parameters), criteria=(), builder=doc.builder,
                    source=source)
     out: list[dict[str, Any]] = []
     names: set[str] = set()
@@ -268,14 +288,18 @@ def _builds(family: Family, function: Callable[..., Any] | None, source: str, er
     for label, overrides in cases:
         params = resolve(family, overrides)[0]
         try:
-            scene = function(**params)
+            scene = function(**resolve_inputs(family.parameters, params, {}))  # packaged logs for input nominals
         except Exception as exc:  # a builder bug must surface as a validation error, not a traceback
             errors.append(error(source, "builder", f"{label} does not build: {type(exc).__name__}: {exc}"))
             return
         if not isinstance(scene, SceneSpec):
             errors.append(error(source, "builder", f"{label} returned {type(scene).__name__}, not a SceneSpec"))
             return
-        if scene.duration_s != family.duration_s:
+        if family.duration_s is None and not 0.0 < scene.duration_s <= MAX_DURATION_S:
+            errors.append(error(source, "duration_s", f"the {label} scene lasts {scene.duration_s:g} s: must be in "
+                                                      f"(0, {MAX_DURATION_S:g}] s"))
+            return
+        if family.duration_s is not None and scene.duration_s != family.duration_s:
             errors.append(error(source, "duration_s", f"{family.duration_s:g} s differs from the builder's scene "
                                                       f"duration {scene.duration_s:g} s"))
             return

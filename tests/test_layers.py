@@ -21,6 +21,7 @@ HOMES = {
     "botocore": ("farm/store/",),
     "pyarrow.fs": ("farm/store/",),
     "kubernetes": ("farm/k8s",),
+    "prometheus_client": ("farm/driver/metrics.py",),
 }
 
 

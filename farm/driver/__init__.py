@@ -5,10 +5,12 @@ or resume a sweep, detach, Ray-job submission), ``session`` (one driver session
 over a stored sweep: lease, dispatch, streaming results out, the report and its
 exit code), ``control`` (status, logs, cancel, signals, stale leases), ``log``
 (the driver log in the store and a detached driver's local file), ``progress``
-(the progress bar/lines and per-family counts) and ``__main__`` (``python -m
-farm.driver run``, the entry point of every driver outside ``simfarm submit``).
+(the progress bar/lines and per-family counts), ``kube`` and ``kube_control``
+(a sweep as a KubeRay RayJob through ``farm.k8s``: submit and follow; status,
+logs, cancel) and ``__main__`` (``python -m farm.driver run``, the entry point
+of every driver outside ``simfarm submit``).
 
-May import ``farm.execution``, ``farm.store``, ``farm.sweep`` and farm's
+May import ``farm.execution``, ``farm.k8s``, ``farm.store``, ``farm.sweep`` and farm's
 contracts (``farm.spec``, ``farm.result``, ``farm.errors``, ``farm.fingerprint``);
 only ``cli`` imports it. Ray is reached through ``farm.execution`` only.
 """

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from farm.execution.base import DEFAULT_BATCH_FN
+
+if TYPE_CHECKING:
+    from farm.driver.metrics import MetricsEndpoint
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Run a sweep stored in a store.")
 
@@ -43,21 +46,41 @@ def run(
     batch_fn: Annotated[str, typer.Option("--batch-fn", help="module:function batch runner.")] = DEFAULT_BATCH_FN,
     expect_version: Annotated[str | None, typer.Option(
         "--expect-version", help="Refuse to run unless simfarm here is this version.")] = None,
+    wait_for_lease: Annotated[float, typer.Option(
+        "--wait-for-lease", min=0.0, help="Wait up to S seconds for another driver's lease to expire or be "
+                                          "released (a retried RayJob on a new host) instead of failing at once.",
+    )] = 0.0,
+    exit_zero_on_finding: Annotated[bool, typer.Option(
+        "--exit-zero-on-finding", help="Exit 0 for a finding (1) too: the verdict is in the store; only an "
+                                       "incomplete run fails, so a RayJob retries only that.")] = False,
+    metrics_port: Annotated[int | None, typer.Option(
+        "--metrics-port", help="Serve Prometheus metrics on this port (0: a free one; default: off).")] = None,
+    metrics_host: Annotated[str, typer.Option(
+        "--metrics-host", help="Address the metrics server binds (0.0.0.0 in a pod).")] = "127.0.0.1",
 ) -> None:
     """Drive a stored sweep until it ends; exits with the sweep's exit code (farm.errors.ExitCode)."""
-    from farm.errors import SimfarmError
+    from farm.errors import ExitCode, SimfarmError
 
     try:
         code = _run(sweep_id, store, address=address, force=force, batch_size=batch_size,
-                    executor=executor.value, batch_fn=batch_fn, expect_version=expect_version)
+                    executor=executor.value, batch_fn=batch_fn, expect_version=expect_version,
+                    wait_for_lease_s=wait_for_lease, metrics=_endpoint(metrics_port, metrics_host))
     except SimfarmError as exc:
         print(f"error: {exc.line()}", file=sys.stderr, flush=True)
         raise typer.Exit(exc.exit_code) from None
-    raise typer.Exit(code)
+    raise typer.Exit(0 if exit_zero_on_finding and code == ExitCode.FINDING else code)
+
+
+def _endpoint(port: int | None, host: str) -> MetricsEndpoint | None:
+    """The ``MetricsEndpoint`` the flags name, or None when ``--metrics-port`` is absent."""
+    from farm.driver.metrics import MetricsEndpoint
+
+    return None if port is None else MetricsEndpoint(port=port, host=host).validated()
 
 
 def _run(sweep_id: str, store_uri: str, *, address: str | None, force: bool, batch_size: int | None,
-         executor: str, batch_fn: str, expect_version: str | None) -> int:
+         executor: str, batch_fn: str, expect_version: str | None, wait_for_lease_s: float = 0.0,
+         metrics: MetricsEndpoint | None = None) -> int:
     from farm.driver.log import record_failure
     from farm.driver.session import run_sweep
     from farm.driver.submit import resolve_options
@@ -78,7 +101,7 @@ def _run(sweep_id: str, store_uri: str, *, address: str | None, force: bool, bat
     options = resolve_options(ExecutionOptions(**manifest.extra.get("options", {})), batch_size=batch_size)
     report = run_sweep(store, sweep_id, options=options, address=address, force=force,
                        executor="sequential" if executor == "sequential" else "ray", batch_fn=batch_fn,
-                       stream_to=sys.stdout, tty=False)
+                       stream_to=sys.stdout, tty=False, wait_for_lease_s=wait_for_lease_s, metrics=metrics)
     print(report.message, flush=True)
     return int(report.exit_code)
 

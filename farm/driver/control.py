@@ -1,12 +1,13 @@
-"""Status, logs and cancel for a sweep, whoever drives it (this process, a detached driver, a Ray job).
+"""Status, logs and cancel for a sweep, whoever drives it (this process, a detached driver, a Ray job, a RayJob).
 
 Also the driver's side of a stop: ``stop_on_signals`` (the SIGTERM that ``cancel_sweep`` sends lands there)
 and ``break_stale_lease`` (the lease of a driver that was killed on this host).
 
 Everything is read from and written to the store, so these work from any
 machine that can reach it; the only other actions are signalling a detached
-driver's process when it runs on this host, and asking the Jobs API about (or
-to stop) the Ray job of a ``--address http://...`` run.
+driver's process when it runs on this host, asking the Jobs API about (or
+to stop) the Ray job of a ``--address http://...`` run, and the Kubernetes API
+about (or to delete) the RayJob of a ``--k8s`` run (``farm.driver.kube_control``).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
+from farm.driver.kube_control import k8s_cancel, k8s_logs, k8s_status
 from farm.driver.log import log_key
-from farm.errors import ExecutionError, InputError, StoreError
+from farm.errors import ExecutionError, InputError, SimfarmError, StoreError
 from farm.execution.base import now_iso
 from farm.store.base import Manifest, Store
 
@@ -90,6 +92,29 @@ def break_stale_lease(store: Store, sweep_id: str) -> str | None:
     return lease.owner
 
 
+def wait_for_lease(store: Store, sweep_id: str, wait_s: float, *, poll_s: float = 1.0) -> str | None:
+    """Wait up to ``wait_s`` [s] for another owner's live lease to expire or be released.
+
+    For a driver on a new host taking over a sweep (a retried RayJob): the previous driver's host
+    is gone, so only expiry (at most ``LEASE_TTL_S`` after its last renewal) tells it stopped. A
+    lease that keeps being renewed is left alone: after ``wait_s`` the caller's ``acquire_lease``
+    raises ``LeaseError`` naming the holder. Returns the owner that was waited out, or None when
+    the lease was free at once or is still held.
+    """
+    deadline = time.monotonic() + wait_s
+    waited_for: str | None = None
+    while True:
+        lease = store.read_manifest(sweep_id).lease
+        now = time.time()
+        if lease is None or lease.expires_at <= now:
+            return waited_for
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        waited_for = lease.owner
+        time.sleep(max(0.01, min(poll_s, remaining, lease.expires_at - now + 0.01)))
+
+
 def sweep_status(store: Store, sweep_id: str) -> dict[str, Any]:
     """State, counts, lease and driver of a sweep as a JSON-ready dict."""
     m = _manifest(store, sweep_id)
@@ -103,7 +128,7 @@ def sweep_status(store: Store, sweep_id: str) -> dict[str, Any]:
         "lease": None if lease is None else {"owner": lease.owner, "expires_at": lease.expires_at,
                                              "live": lease.expires_at > time.time()},
         "compacted": bool(m.compacted), "sweep_file": m.sweep_file, "error": m.extra.get("error"),
-        "job": _job_status(m.extra.get("job")),
+        "job": _job_status(m.extra.get("job")), "rayjob": k8s_status(m.extra.get("k8s")),
     }
 
 
@@ -122,7 +147,8 @@ def _job_status(job: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def sweep_logs(store: Store, sweep_id: str) -> str:
     """The driver log stored with the sweep (every session, oldest first), then a Ray job's own output."""
-    job = _manifest(store, sweep_id).extra.get("job")
+    manifest = _manifest(store, sweep_id)
+    job = manifest.extra.get("job")
     try:
         text = store.get_bytes(log_key(sweep_id)).decode(errors="replace")
     except StoreError:
@@ -135,7 +161,7 @@ def sweep_logs(store: Store, sweep_id: str) -> str:
         except ExecutionError as exc:
             output = f"(unavailable: {exc.line()})\n"
         text += f"--- output of Ray job {job['id']} at {job['address']} ---\n{output}"
-    return text
+    return text + k8s_logs(manifest.extra.get("k8s"))
 
 
 def cancel_sweep(store: Store, sweep_id: str) -> dict[str, Any]:
@@ -156,6 +182,11 @@ def cancel_sweep(store: Store, sweep_id: str) -> dict[str, Any]:
         info["stopped_job"] = _stop_job(m.extra.get("job"))
     except ExecutionError as exc:  # the mark stands: the job's driver sees it within seconds
         info["job_error"] = exc.line()
+    info["deleted_rayjob"] = None
+    try:
+        info["deleted_rayjob"] = k8s_cancel(store, sweep_id, m.extra.get("k8s"))
+    except SimfarmError as exc:  # the mark stands: the RayJob's driver sees it within seconds
+        info["k8s_error"] = exc.line()
     return info
 
 

@@ -124,7 +124,8 @@ def pass_rate(counts: Mapping[str, int]) -> float | None:
     return counts_from_mapping(counts).pass_rate
 
 
-_CAPTION = ("runs: stored; fail: failed, stack_error or timeout; excl: sim_error or infra_error (not counted). "
+_CAPTION = ("runs: stored; fail: failed, stack_error or timeout; excl: sim_error or infra_error (not counted); "
+            "unprev: runs even the reference driver could not save (mitigation, apart from the verdict). "
             "samples, pass, flaky, rate: verdict samples (preventable or no rule); a sample passes when all its "
             "counted seeds pass. 95 % CI: Wilson, random designs only; chosen designs: counts only.")
 
@@ -140,19 +141,21 @@ def summary_table(summary: Mapping[str, Any], *, title: str = "") -> Table:
     from farm.reports.render import format_cell as cell
     from farm.reports.summary_page import interval_cells
 
-    table = Table(title=title or None, box=box.SIMPLE_HEAD, caption=_CAPTION, caption_justify="left")
+    table = Table(title=title or None, box=box.SIMPLE_HEAD, caption=_CAPTION, caption_justify="left",
+                  padding=0, pad_edge=False)
     for name in ("family", "stack", "fidelity", "design"):
         table.add_column(name, no_wrap=True)
-    for name in ("runs", "fail", "excl", "samples", "pass", "flaky", "rate", "95 % CI"):
-        table.add_column(name, justify="right", no_wrap=True)
+    for name in ("runs", "fail", "excl", "unprev", "samples", "pass", "flaky", "rate", "95 % CI"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
     for g in summary.get("groups", ()):
         runs, v = g["runs"], g["verdict"]
         table.add_row(g["family"], g["stack"], g["fidelity"], g["design"], cell(sum(runs["by_status"].values())),
-                      cell(runs["failures"]), cell(runs["excluded"] + runs["incomplete"]), cell(v["counted"]),
+                      cell(runs["failures"]), cell(runs["excluded"] + runs["incomplete"]),
+                      cell(sum(g["mitigation"]["runs"]["by_status"].values())), cell(v["counted"]),
                       cell(v["passed"]), cell(v["flaky"]), cell(v["pass_rate"]), _interval_text(interval_cells(v)))
     for s in summary.get("stacks", ()):
         for label, part in (("all", s["all_designs"]), ("random", s["random_designs"])):
-            table.add_row("[bold]all[/bold]", s["stack"], "", label, "", "", "", cell(part["counted"]),
+            table.add_row("[bold]all[/bold]", s["stack"], "", label, "", "", "", "", cell(part["counted"]),
                           cell(part["passed"]), cell(part["flaky"]), cell(part["pass_rate"]),
                           _interval_text(interval_cells(part)))
     return table

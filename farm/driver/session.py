@@ -4,9 +4,11 @@
 farm.driver run`` (detached, or inside a Ray job). It takes the sweep's lease,
 runs every rollout not yet stored with a final status (``infra_error`` rows are
 re-run with ``attempt + 1`` so they supersede), writes results through the store
-in small groups as they stream, keeps the manifest's counts and state current,
-and on Ctrl-C/SIGTERM/cancel stops dispatching, flushes what finished, leaves
-the store consistent and says how to resume.
+as they stream (``farm.driver.writer``: parts sized to the arrival rate, a bounded
+pool of part writers), keeps the manifest's counts and state current, optionally
+serves its counters to Prometheus (``farm.driver.metrics``), and on
+Ctrl-C/SIGTERM/cancel stops dispatching, writes what finished, leaves the store
+consistent and says how to resume.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, TextIO
 
-from farm.driver.control import break_stale_lease, stop_on_signals
+from farm.driver.control import break_stale_lease, stop_on_signals, wait_for_lease
 from farm.driver.log import DriverLog
+from farm.driver.metrics import FarmMetrics, MetricsEndpoint, MetricsServer
 from farm.driver.progress import ProgressReporter, family_counts
+from farm.driver.writer import FlushPolicy, ResultWriter
 from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
 from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
@@ -35,8 +39,6 @@ from farm.store.base import Manifest, Store
 LEASE_TTL_S = 60.0
 LEASE_RENEW_S = 15.0
 MANIFEST_EVERY_S = 5.0
-FLUSH_ROWS = 64
-FLUSH_EVERY_S = 1.0
 SPEC_FORMAT_FIELD = "spec_format"  # in manifest.extra: farm.spec.SPEC_FORMAT the specs were written in
 PLATFORM_FIELD = "platform"  # in manifest.extra: the driver host's determinism facts (farm.sim.determinism)
 OUTCOME_CODE_FIELD = "outcome_code_hash"  # in manifest.extra: what a resume compares (farm.fingerprint)
@@ -96,46 +98,47 @@ def resume_hint(manifest: Manifest, store_uri: str) -> str:
 
 
 class _Session:
-    """The mutable state of one driver session (buffers, counts, timers, stop reason)."""
+    """The mutable state of one driver session (writer, counts, metrics, timers, stop reason)."""
 
     def __init__(self, store: Store, sweep_id: str, owner: str, progress: ProgressReporter, log: Any,
-                 counts: Counter[str], prior: dict[str, str], stop: threading.Event) -> None:
+                 counts: Counter[str], prior: dict[str, str], stop: threading.Event, *,
+                 metrics: FarmMetrics | None = None, policy: FlushPolicy | None = None) -> None:
         self.store, self.sweep_id, self.owner = store, sweep_id, owner
         self.progress, self.log, self.counts, self.prior, self.stop_event = progress, log, counts, prior, stop
-        self.buffer: list[RolloutResult] = []
+        self.metrics = metrics or FarmMetrics(sweep_id, total=progress.total)
+        self.writer = ResultWriter(store, sweep_id, policy=policy or FlushPolicy.from_env(), metrics=self.metrics)
+        self.in_flight: Callable[[], int] = lambda: 0  # the executor's, once it runs
         self.ran = 0
         self.stop_reason = ""
         now = time.monotonic()
-        self._flushed_at = self._manifest_at = self._lease_at = now
+        self._manifest_at = self._lease_at = now
 
     def on_result(self, result: RolloutResult) -> None:
         if not result.code_fingerprint:
             result = replace(result, code_fingerprint=code_fingerprint(result.spec.stack_id,
                                                                        result.spec.stack.entry_point))
-        previous = self.prior.pop(result.run_id, None)
+        previous = self.prior.pop(result.run_id, None) if self.prior else None  # a run_id costs a hash
         if previous is not None:
             self.counts[previous] -= 1
         self.counts[result.status.value] += 1
         self.ran += 1
-        self.buffer.append(result)
         self.progress.update(result)
+        self.metrics.observe_result(result)
         if result.status in (Status.TIMEOUT, Status.INFRA_ERROR):
             self.log.info(f"{result.run_id} {result.spec.family} {result.status.value} "
                           f"(attempt {result.attempt}): {result.error}")
-        if len(self.buffer) >= FLUSH_ROWS:
-            self.flush()
+        self.writer.add(result)
 
     def flush(self) -> None:
-        if self.buffer:
-            self.store.write_results(self.sweep_id, self.buffer)
-            self.buffer = []
-        self._flushed_at = time.monotonic()
+        """Store everything received so far (waits for the part writers)."""
+        self.writer.drain()
+        self.metrics.set_progress(in_flight=self.in_flight(), counts=self.counts)
 
     def tick(self) -> None:
         now = time.monotonic()
         self.progress.refresh()
-        if now - self._flushed_at >= FLUSH_EVERY_S:
-            self.flush()
+        self.writer.tick()
+        self.metrics.set_progress(in_flight=self.in_flight(), counts=self.counts, now=now)
         if now - self._lease_at >= LEASE_RENEW_S:
             self._lease_at = now
             try:
@@ -171,27 +174,44 @@ def _utc_now() -> str:
 def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address: str | None = None,
               executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
               specs: Sequence[RolloutSpec] | None = None, force: bool = False, stream_to: TextIO | None = None,
-              tty: bool | None = None, log_echo: TextIO | None = None) -> DriverReport:
+              tty: bool | None = None, log_echo: TextIO | None = None, wait_for_lease_s: float = 0.0,
+              metrics: MetricsEndpoint | None = None, policy: FlushPolicy | None = None) -> DriverReport:
     """Drive ``sweep_id`` to the end (or until stopped); see the module docstring.
 
+    ``wait_for_lease_s``: how long [s] to wait for another driver's live lease to expire or be
+    released before giving up (``farm.driver.control.wait_for_lease``); 0 fails at once.
+    ``metrics``: serve the session's counters for Prometheus there while it runs (stopped on return).
+    ``policy``: how results are cut into parts and written (default ``FlushPolicy.from_env()``).
+
     Raises:
-        LeaseError: another driver holds the sweep's lease.
-        InputError: the sweep was created under other outcome-relevant code and ``force`` is False.
+        LeaseError: another driver holds the sweep's lease (still, after ``wait_for_lease_s``).
+        InputError: the sweep was created under other outcome-relevant code and ``force`` is False,
+            or a bad ``metrics`` endpoint or ``SIMFARM_PART_*`` value.
+        ExecutionError: the metrics port cannot be bound.
     """
     started = time.monotonic()
+    policy = policy or FlushPolicy.from_env()  # bad input fails before the lease is taken
+    endpoint = metrics.validated() if metrics is not None else None
     manifest = store.read_manifest(sweep_id)
     check_spec_format(manifest)
     specs = list(specs) if specs is not None else store.read_specs(sweep_id)
     check_outcome_code(manifest, specs, force=force)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     stale = break_stale_lease(store, sweep_id)
+    expired = wait_for_lease(store, sweep_id, wait_for_lease_s) if wait_for_lease_s > 0 and not stale else None
     store.acquire_lease(sweep_id, owner, LEASE_TTL_S)
     log = DriverLog(store, sweep_id, echo=log_echo)
     if stale:
         log.info(f"took over the lease of {stale}: that driver's process is gone")
+    if expired:
+        log.info(f"took over the lease of {expired} once it expired or was released")
+    counters, server = FarmMetrics(sweep_id, total=len(specs)), None
     facts = platform_facts()  # where this session's rollouts run (embedded) or are driven from (a cluster)
     store.update_manifest(sweep_id, lambda m: replace(m, extra={**m.extra, PLATFORM_FIELD: facts}))
     try:
+        if endpoint is not None:
+            server = MetricsServer(counters, endpoint)
+            log.info(f"metrics for Prometheus on {server.url}")
         stored = stored_attempts(store, sweep_id)
         work = pending_work(specs, stored)
         counts: Counter[str] = Counter(status for status, _ in stored.values())
@@ -200,10 +220,16 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
                  f"(batch {options.batch_size}, timeout {options.timeout_s:g} s, retries {options.retries})")
         progress = ProgressReporter(total=len(specs), done=len(specs) - len(work), stream=stream_to, tty=tty,
                                     log_line=log.info)
-        session = _Session(store, sweep_id, owner, progress, log, counts, prior, threading.Event())
-        _drive(session, work, options=options, address=address, kind=executor, batch_fn=batch_fn)
+        session = _Session(store, sweep_id, owner, progress, log, counts, prior, threading.Event(),
+                           metrics=counters, policy=policy)
+        try:
+            _drive(session, work, options=options, address=address, kind=executor, batch_fn=batch_fn)
+        finally:
+            session.writer.close()
         return _finish(session, manifest, len(specs), len(specs) - len(work), started)
     finally:
+        if server is not None:
+            server.close()
         log.flush(force=True)
         store.release_lease(sweep_id, owner)
 
@@ -250,7 +276,8 @@ def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: E
         session.log.info("stopping: the sweep was cancelled before this driver started")
         session.stop_reason = "cancelled"
         return
-    runner = make_executor(kind, options, address=address, batch_fn=batch_fn)
+    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri)
+    session.in_flight = runner.in_flight
     # Handlers go in after Ray starts: ray.init installs its own SIGTERM handler in the driver.
     with stop_on_signals(session.stop_event):
         try:
@@ -265,6 +292,7 @@ def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: E
                                      stop=session.should_stop):
                     session.on_result(result)
         finally:
+            session.in_flight = lambda: 0
             runner.close()
             session.flush()
 

@@ -25,15 +25,18 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from farm import __version__
 from farm.driver.log import open_local_log, record_failure
+from farm.driver.metrics import MetricsEndpoint, endpoint_args
 from farm.driver.session import DriverReport, run_sweep, stored_summary
 from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
+from farm.sweep.model import SweepSpec
 
 ROTATION_DATE_FIELD = "rotation_date"  # manifest.extra: the date the rotating entries were expanded for
 
 if TYPE_CHECKING:
+    from farm.driver.kube import K8sRequest
     from farm.execution.ray_jobs import JobInfo
 
 # farm/driver/submit.py -> the folder holding farm/: a detached driver imports this checkout's farm from any cwd
@@ -75,17 +78,19 @@ def _versions() -> dict[str, str]:
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any],
-               today: dt.date | None = None) -> str:
+               sweep_id: str | None = None, today: dt.date | None = None) -> str:
     from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
+    from farm.reallog.inputs import check_inputs_present
     from farm.spec import SPEC_FORMAT
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
     day = today or dt.datetime.now(dt.UTC).date()  # the date every rotating entry of the sweep mixes in
     specs = expand(sweep, today=day)
-    sweep_id = new_sweep_id(sweep.name)
+    check_inputs_present(store, specs, source=sweep_path)  # a log replay needs its log in this store
+    sweep_id = sweep_id or new_sweep_id(sweep.name)
     now = now_iso()
     outcome_code = outcome_code_hash(s.stack.entry_point for s in specs)
     manifest = Manifest(sweep_id=sweep_id, name=sweep.name, created_at=now, updated_at=now,
@@ -112,21 +117,31 @@ def _existing_sweep(store: Store, sweep_id: str, overrides: dict[str, Any], mode
     return chosen
 
 
-def submit(sweep_path: str | Path, *, store: str | None = None, address: str | None = None,
+def submit(sweep_path: str | Path | SweepSpec, *, store: str | None = None, address: str | None = None,
            resume: str | None = None, force: bool = False, detach: bool = False, batch_size: int | None = None,
            max_in_flight: int | None = None, timeout_s: float | None = None, retries: int | None = None,
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
-           job_env: Mapping[str, str] | None = None, today: dt.date | None = None) -> DriverReport:
+           job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None,
+           metrics: MetricsEndpoint | None = None, sweep_id: str | None = None,
+           today: dt.date | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
 
     ``today``: the date the sweep's rotating entries (``rotate: daily|weekly``) are expanded for
     (default: today in UTC), as ``simfarm sweep expand --today``; recorded in the manifest
     (``extra["rotation_date"]``). A resume runs the stored specs, so it takes no date.
 
+    ``sweep_path`` is a sweep file (path or packaged name) or a ``SweepSpec`` built in memory
+    (``simfarm sim2real``; its ``source`` is what the manifest records as the sweep file).
+    ``sweep_id`` names a new sweep instead of ``new_sweep_id(name)`` (the caller checked that it
+    is free: creating it over an existing sweep is refused by the store).
+
     ``address``: None runs embedded Ray here; ``auto``, ``ray://host:10001`` or ``host:port`` drive an
     existing cluster from here; ``http://host:8265`` runs the driver on the cluster as a Ray job
     (``job_env``: extra environment for it), whose output is followed here unless ``detach``.
+    ``k8s``: run it as a KubeRay RayJob (``farm.driver.kube``), followed here unless ``detach``.
+    ``metrics``: the driver serves its Prometheus counters there, wherever it runs (this process, the
+    detached process, the Ray job's driver).
 
     Raises:
         InputError: a bad sweep file or option, a local store for a remote run, an unknown
@@ -140,48 +155,59 @@ def submit(sweep_path: str | Path, *, store: str | None = None, address: str | N
     if resume and today is not None:
         raise InputError("--today fixes the rotating set of a new sweep; a resume runs the stored specs",
                          source="--today", field=today.isoformat())
-    sweep = load_sweep(sweep_path)
+    sweep = sweep_path if isinstance(sweep_path, SweepSpec) else load_sweep(sweep_path)
+    sweep_file = sweep.source if isinstance(sweep_path, SweepSpec) else str(sweep_path)
+    metrics = metrics.validated() if metrics is not None else None
     overrides = {"batch_size": batch_size, "max_in_flight": max_in_flight, "timeout_s": timeout_s,
                  "retries": retries, "num_cpus": num_cpus}
     options = resolve_options(_sweep_options(sweep), **overrides)
     store_uri = store or sweep.store
-    if address is not None and is_local_store(store_uri):
+    if address is not None and k8s is not None:
+        raise InputError("--k8s runs the sweep on a cluster of its own: drop --address", source="--address",
+                         field=address)
+    if (address is not None or k8s is not None) and is_local_store(store_uri):
         raise InputError("a remote run needs a store the cluster can reach (s3://...), not a local folder",
                          source="--store", field=store_uri or "default")
     results = open_store(store_uri)
     results.check()
     as_job = is_jobs_address(address)
-    mode = {"mode": "job" if as_job else "detached" if detach else "driver" if address else "embedded",
-            "address": address}
+    kind = "k8s" if k8s else "job" if as_job else "detached" if detach else "driver" if address else "embedded"
+    mode = {"mode": kind, "address": address}
     if resume:
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
     else:
-        sweep_id = _new_sweep(results, sweep, str(sweep_path), options, mode, today)
+        sweep_id = _new_sweep(results, sweep, sweep_file, options, mode, sweep_id, today)
     if announce is not None:
         announce(sweep_id, results.uri)
+    if k8s is not None:  # as for a Ray job: a sweep created just now needs no fingerprint check there
+        from farm.driver.kube import run_on_k8s
+
+        return run_on_k8s(results, sweep_id, k8s, force=force or not resume, detach=detach, stream_to=stream_to)
     if as_job:  # a sweep created just now needs no fingerprint check on the cluster
         return _run_as_job(results, sweep_id, str(address), force=force or not resume, detach=detach,
-                          env=job_env or {}, stream_to=stream_to)
+                          env=job_env or {}, stream_to=stream_to, metrics=metrics)
     if detach:  # a sweep created just now is not a resume: its own driver needs no fingerprint check
-        return _detach(results, sweep_id, address=address, force=force or not resume)
+        return _detach(results, sweep_id, address=address, force=force or not resume, metrics=metrics)
     return run_sweep(results, sweep_id, options=options, address=address, force=force, stream_to=stream_to,
-                     tty=tty, executor=executor, batch_fn=batch_fn)
+                     tty=tty, executor=executor, batch_fn=batch_fn, metrics=metrics)
 
 
-def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None, force: bool = False) -> list[str]:
+def driver_command(sweep_id: str, store_uri: str, *, address: str | None = None, force: bool = False,
+                   metrics: MetricsEndpoint | None = None) -> list[str]:
     """The command line of a driver that runs a stored sweep (detached process, Ray job, pod)."""
     cmd = [sys.executable, "-m", "farm.driver", "run", "--sweep-id", sweep_id, "--store", store_uri]
     if address:
         cmd += ["--address", address]
     if force:
         cmd.append("--force")
-    return cmd
+    return cmd + endpoint_args(metrics)
 
 
 def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detach: bool, env: Mapping[str, str],
-                stream_to: TextIO | None) -> DriverReport:
+                stream_to: TextIO | None, metrics: MetricsEndpoint | None = None) -> DriverReport:
     """Submit the stored sweep's driver as a Ray job (job id in the manifest); follow it unless ``detach``."""
+    import shlex
     import uuid
 
     from farm.execution import ray_jobs
@@ -190,7 +216,8 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
 
     skipped = _final_count(store.read_manifest(sweep_id).counts)
     try:
-        job_id = ray_jobs.submit_job(address, entrypoint=job_entrypoint(sweep_id, store.uri, force=force),
+        entrypoint = " ".join([job_entrypoint(sweep_id, store.uri, force=force), shlex.join(endpoint_args(metrics))])
+        job_id = ray_jobs.submit_job(address, entrypoint=entrypoint.strip(),
                                      submission_id=f"simfarm-{sweep_id}-{uuid.uuid4().hex[:6]}",
                                      env_vars=job_env(env))
     except SimfarmError as exc:
@@ -240,14 +267,15 @@ def detached_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool) -> DriverReport:
+def _detach(store: Store, sweep_id: str, *, address: str | None, force: bool,
+            metrics: MetricsEndpoint | None = None) -> DriverReport:
     """Start the driver as a background process in its own session; record its pid in the manifest.
 
     Its own output goes to an owner-only file in the user's state directory (``farm.driver.log``).
     """
     log_path, fd = open_local_log(sweep_id)
     try:
-        proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force),
+        proc = subprocess.Popen(driver_command(sweep_id, store.uri, address=address, force=force, metrics=metrics),
                                 stdin=subprocess.DEVNULL, stdout=fd, stderr=subprocess.STDOUT, env=detached_env(),
                                 cwd=os.getcwd(), start_new_session=True)
     finally:

@@ -105,6 +105,21 @@ def check_remote_version(timeout_s: float = 60.0) -> str:
     return str(remote)
 
 
+RESIZE_EVERY_S = 10.0
+
+
+def in_flight_bound(cluster_cpus: float, options: ExecutionOptions) -> tuple[int, int]:
+    """``(slots, max_in_flight)`` for a cluster with ``cluster_cpus`` CPUs right now.
+
+    Slots: batches that can run at once (at least 1, e.g. while an autoscaling cluster has only a
+    zero-CPU head). Without an explicit ``--max-in-flight``: twice the slots, so every worker has its
+    next batch queued and an autoscaler sees pending demand as large as the cluster (it then grows,
+    the bound follows at the next re-size, and so on up to its maximum).
+    """
+    slots = max(1, int(cluster_cpus // options.num_cpus_per_rollout))
+    return slots, options.max_in_flight or 2 * slots
+
+
 @dataclass(slots=True)
 class _Batch:
     """One task in flight: its specs, how many results came back, when the current rollout started."""
@@ -121,15 +136,15 @@ class RayExecutor:
     """Fans batches out as Ray tasks; bounded in flight; enforces timeouts and retries; see the module doc."""
 
     def __init__(self, options: ExecutionOptions | None = None, *, address: str | None = None,
-                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False) -> None:
+                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False, inputs_store: str | None = None) -> None:
         self.options = options or ExecutionOptions()
+        self.inputs_store = inputs_store  # the store workers fetch ``inputs/<hash>`` from
         self.address = address
         self._owns_ray = start_ray(address, num_cpus=self.options.num_cpus, dashboard=dashboard)
         if address is not None:
             check_remote_version()
-        cpus = float(ray.cluster_resources().get("CPU", 1.0))
-        self.slots = max(1, int(cpus // self.options.num_cpus_per_rollout))
-        self.max_in_flight = self.options.max_in_flight or 2 * self.slots
+        self.slots, self.max_in_flight = in_flight_bound(float(ray.cluster_resources().get("CPU", 0.0)), self.options)
+        self._sized_at = time.monotonic()
         self._batch_fn = batch_fn
         self._task = ray.remote(run_batch_task).options(num_cpus=self.options.num_cpus_per_rollout, max_retries=0)
         self._running: dict[Any, _Batch] = {}
@@ -141,11 +156,16 @@ class RayExecutor:
         self._launch(_Batch(specs=list(specs), attempt=attempt, first_attempt=attempt))
 
     def _launch(self, batch: _Batch) -> None:
-        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn)
+        gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn,  # type: ignore[call-arg]
+                                self.inputs_store)
         self._running[gen] = batch
 
     def has_capacity(self) -> bool:
-        """Re-dispatched singles go first; then new batches up to ``max_in_flight``."""
+        """Re-dispatched singles go first; then new batches up to ``max_in_flight`` (re-sized every 10 s)."""
+        if self.options.max_in_flight is None and time.monotonic() - self._sized_at >= RESIZE_EVERY_S:
+            self._sized_at = time.monotonic()  # an autoscaling cluster grows: follow its CPUs
+            self.slots, self.max_in_flight = in_flight_bound(float(ray.cluster_resources().get("CPU", 0.0)),
+                                                             self.options)
         self._dispatch_singles()
         return not self._singles and len(self._running) < self.max_in_flight
 

@@ -100,10 +100,20 @@ def job_env(extra: Mapping[str, str] | None = None, environ: Mapping[str, str] |
     return out
 
 
-def job_entrypoint(sweep_id: str, store_uri: str, *, force: bool = False, version: str = __version__) -> str:
-    """The shell command a Ray job runs: the stored sweep's driver, bound to ``version``."""
+def job_entrypoint(sweep_id: str, store_uri: str, *, force: bool = False, version: str = __version__,
+                   wait_for_lease_s: float | None = None, exit_zero_on_finding: bool = False) -> str:
+    """The shell command a Ray job runs: the stored sweep's driver, bound to ``version``.
+
+    ``wait_for_lease_s``: a retried attempt on a new host waits that long for the previous driver's
+    lease to expire (a KubeRay RayJob retry); ``exit_zero_on_finding``: a finding exits 0, so only
+    an incomplete run fails the job (and is retried); the verdict is in the store's manifest.
+    """
     cmd = ["python", "-m", "farm.driver", "run", "--sweep-id", sweep_id, "--store", store_uri,
            "--address", "auto", "--expect-version", version]
+    if wait_for_lease_s is not None:
+        cmd += ["--wait-for-lease", f"{wait_for_lease_s:g}"]
+    if exit_zero_on_finding:
+        cmd.append("--exit-zero-on-finding")
     if force:
         cmd.append("--force")
     return shlex.join(cmd)

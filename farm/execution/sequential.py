@@ -27,6 +27,7 @@ from farm.execution.base import (
     monotonic_to_iso,
     resolve_batch_fn,
 )
+from farm.execution.inputs import run_with_inputs
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
 
@@ -46,8 +47,10 @@ class _Batch:
 class SequentialExecutor:
     """Runs each submitted batch through the batch runner in this process, one rollout per ``poll``."""
 
-    def __init__(self, options: ExecutionOptions | None = None, *, batch_fn: BatchFn | str = DEFAULT_BATCH_FN) -> None:
+    def __init__(self, options: ExecutionOptions | None = None, *, batch_fn: BatchFn | str = DEFAULT_BATCH_FN,
+                 inputs_store: str | None = None) -> None:
         self.options = options or ExecutionOptions()
+        self.inputs_store = inputs_store  # the store the logs of ``input`` parameters are fetched from
         self._batch_fn = resolve_batch_fn(batch_fn) if isinstance(batch_fn, str) else batch_fn
         self._queue: deque[_Batch] = deque()
         self._worker = f"{socket.gethostname()}:{os.getpid()}"
@@ -70,7 +73,8 @@ class SequentialExecutor:
             return []
         batch = self._queue[0]
         if batch.results is None:
-            batch.results = self._batch_fn(batch.specs, worker=self._worker, attempt=batch.attempt)
+            batch.results = run_with_inputs(self._batch_fn, batch.specs, worker=self._worker, attempt=batch.attempt,
+                                            inputs_store=self.inputs_store)
         started = time.monotonic()
         try:
             with _alarm(self.options.timeout_s):

@@ -20,7 +20,7 @@ from autonomy.types import VehicleLimits
 from farm.errors import InputError
 from farm.preventable.driver import brake_profile
 from farm.preventable.stepping import fire_step, phase_begin_steps, scripted_states
-from scenario_library.scene import Actor, IdmFollow, SceneSpec, WaypointFollow
+from scenario_library.scene import Actor, IdmFollow, RecordedTrajectory, SceneSpec, WaypointFollow
 
 PHYSICS_DT_S = 1.0 / 240.0  # the simulator's default physics rate
 EGO = VehicleLimits()
@@ -118,8 +118,9 @@ def actor_size_m(actor: Actor) -> tuple[float, float]:
 def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
     """Step one actor over ``len(ego_xy_m)`` grid points (the state at each point before that step)."""
     b = actor.behaviour
-    if isinstance(b, IdmFollow):
-        raise InputError("IDM followers are not replayed by the preventability rules", field=actor.actor_id)
+    if isinstance(b, IdmFollow | RecordedTrajectory):
+        raise InputError("IDM followers and recorded trajectories are not replayed by the preventability rules",
+                         field=actor.actor_id)
     path = Path.from_points(actor.path)
     n = len(ego_xy_m)
     s_out, v_out = np.full(n, float(actor.start_s_m)), np.zeros(n)

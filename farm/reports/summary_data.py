@@ -209,8 +209,11 @@ def stack_totals(frame: RunFrame) -> list[dict[str, Any]]:
     every = np.ones(len(stack_of), dtype=bool)
     both = _sample_tally(_per_sample(outcome, every, stack_of), len(stacks))
     only = _sample_tally(_per_sample(outcome, random_of, stack_of), len(stacks))
-    return [{"stack": frame.stack_names.get(sid, sid), "stack_id": sid, "all_designs": {**both[s], "interval": None},
+    known = list(frame.stack_names)
+    rows = [{"stack": frame.stack_names.get(sid, sid), "stack_id": sid, "all_designs": {**both[s], "interval": None},
              "random_designs": _with_interval(only[s], "wilson")} for s, sid in enumerate(stacks)]
+    return sorted(rows, key=lambda r: (known.index(r["stack_id"]) if r["stack_id"] in known else len(known),
+                                       r["stack_id"]))  # the sweep's stack order
 
 
 def flaky_samples(frame: RunFrame, limit: int = FLAKY_LISTED) -> dict[str, Any]:

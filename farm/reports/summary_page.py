@@ -40,7 +40,7 @@ def stacks_table(body: dict[str, Any]) -> Table:
         rows.append((s["stack"], every["counted"], every["passed"], every["flaky"], every["pass_rate"],
                      rnd["counted"], rnd["passed"], rnd["pass_rate"], low, high))
     return Table(columns=("stack", "samples", "passed", "flaky", "pass rate (counts)", "random-design samples",
-                          "passed ", "pass rate", "95 % low", "95 % high"), rows=tuple(rows),
+                          "random passed", "random pass rate", "95 % low", "95 % high"), rows=tuple(rows),
                  caption="Verdict per stack (preventable or no rule), by sample",
                  note="All designs together: counts only (chosen and random points mixed). Random designs "
                       "(random, sobol, lhs, halton) alone: 95 % Wilson interval.")
@@ -77,13 +77,13 @@ def mitigation_table(body: dict[str, Any]) -> Table:
         rows.append((*_key(m), m["runs"], tally["counted"], tally["passed"], m["stack_collisions"],
                      m["reference_collisions"], m["stack_impact_mean_mps"], m["reference_impact_mean_mps"],
                      m["no_worse"]))
-    return Table(columns=(*KEY_COLUMNS, "runs", "samples", "samples passed", "stack collisions",
-                          "reference collisions", "stack impact [m/s]", "reference impact [m/s]",
-                          "runs no worse"), rows=tuple(rows),
+    return Table(columns=(*KEY_COLUMNS, "runs", "samples", "passed", "stack hits", "ref. hits",
+                          "stack impact [m/s]", "ref. impact [m/s]", "no worse"), rows=tuple(rows),
                  caption="Unpreventable runs (preventable = false): mitigation, not verdict",
-                 note="Impact speeds are means over the same runs (0 where no collision): the stack's "
-                      "collision_speed_mps against the reference careful driver's ref_impact_speed_mps. "
-                      "runs no worse: the stack hit no harder than the reference.")
+                 note="samples, passed: the unpreventable samples and those whose counted seeds all passed. hits: "
+                      "runs with a collision, the stack's and the reference careful driver's. Impact speeds are "
+                      "means over the same runs (0 where no collision): the stack's collision_speed_mps against "
+                      "the reference's ref_impact_speed_mps. no worse: runs where the stack hit no harder.")
 
 
 def flaky_table(body: dict[str, Any]) -> Table:
@@ -113,7 +113,8 @@ def collision_tables(body: dict[str, Any]) -> tuple[Table, ...]:
                       r["mitigation"]) for r in c[name])
 
     return (Table(columns=("stack", "kind", *tail), rows=rows("by_kind", ("kind",)), caption="Collisions by kind"),
-            Table(columns=("stack", "class", "at fault ", *tail), rows=rows("by_class", ("class", "at_fault")),
+            Table(columns=("stack", "class", "ego at fault", "collisions", "verdict", "mitigation"),
+                  rows=tuple(r[:4] + r[5:] for r in rows("by_class", ("class", "at_fault"))),
                   caption="Collisions by nuPlan class and fault"),
             Table(columns=("stack", "relative speed", *tail), rows=rows("by_rel_speed", ("band",)),
                   caption="Collisions by relative (closing) speed",
@@ -125,8 +126,8 @@ def safety_table(body: dict[str, Any]) -> Table:
     rows = tuple((r["family"], r["stack"], r["runs"], r["safety_triggers"], r["triggers_per_run"],
                   r["runs_with_trigger"], r["fallbacks"], r["fallbacks_per_run"], r["runs_with_fallback"])
                  for r in body["safety"])
-    return Table(columns=("family", "stack", "runs", "safety triggers", "per run", "runs with a trigger",
-                          "fallbacks", "per run ", "runs with a fallback"), rows=rows,
+    return Table(columns=("family", "stack", "runs", "safety triggers", "triggers per run", "runs with a trigger",
+                          "fallbacks", "fallbacks per run", "runs with a fallback"), rows=rows,
                  caption="Safety interventions (AEB, envelope, geofence) and minimal-risk fallbacks, counted runs")
 
 
@@ -166,7 +167,9 @@ def pass_rate_figure(body: dict[str, Any]) -> Figure | None:
 def build_sections(body: dict[str, Any]) -> tuple[Section, ...]:
     """The page, top to bottom."""
     figure_block = pass_rate_figure(body)
-    verdict: list[Block] = [verdict_table(body)] + ([figure_block] if figure_block else [])
+    verdict: list[Block] = [verdict_table(body)]
+    if figure_block is not None:
+        verdict.append(figure_block)
     flaky = body["flaky"]
     return (
         Section(title="Headline", blocks=(Text(text=body["unit_rule"]), stacks_table(body))),
@@ -177,7 +180,8 @@ def build_sections(body: dict[str, Any]) -> tuple[Section, ...]:
         Section(title="Flaky samples", blocks=(flaky_table(body),) if flaky["count"]
                 else (Text(text="No flaky sample: every sample's counted seeds agree.", tone="note"),)),
         Section(title="Failure reasons", blocks=(reasons_table(body),)),
-        Section(title="Collisions", blocks=collision_tables(body)),
+        Section(title="Collisions", blocks=collision_tables(body) if body["collisions"]["by_kind"]
+                else (Text(text="No counted run collided.", tone="note"),)),
         Section(title="Safety triggers and fallbacks", blocks=(safety_table(body),)),
         Section(title="Latency and deadline misses", blocks=(latency_table(body),)),
     )

@@ -185,18 +185,20 @@ def latency(frame: RunFrame, events: pa.Table | None, deadlines_ms: Mapping[str,
     width = max(len(modules), 1)
     key = stack_codes[parent] * width + module_codes
     runs = np.bincount(key, minlength=len(stacks) * width)
+    # one stable sort by (stack, module) — radix for small keys — then each group is a contiguous slice
+    by_key = np.argsort(key.astype(np.int32 if runs.size >= 2**15 else np.int16), kind="stable")
+    start = np.concatenate([[0], np.cumsum(runs)])
     found = {(int(k) // width, str(modules[int(k) % width])) for k in np.flatnonzero(runs)}
     order = {m: i for i, m in enumerate(MODULE_ORDER)}
     out = []
     for s, module in sorted(found | set(misses), key=lambda k: (k[0], order.get(k[1], 99), k[1])):
         code = s * width + modules.index(module) if module in modules else -1
-        mine = key == code
+        mine = by_key[start[code]:start[code + 1]] if code >= 0 else by_key[:0]
         events_n, runs_n, named_ms = misses.get((s, module), (0, 0, None))
         out.append({"stack": frame.stack_names.get(stacks[s], stacks[s]), "module": module,
-                    "runs": int(mine.sum()), "p50_ms": _pct(p50[mine], 50), "p95_ms": _pct(p95[mine], 95),
-                    "max_ms": float(peak[mine].max()) if mine.any() else None,
-                    "deadline_ms": deadlines_ms.get(module, named_ms), "deadline_misses": events_n,
-                    "runs_with_miss": runs_n})
+                    "runs": len(mine), "p50_ms": _pct(p50[mine], 50), "p95_ms": _pct(p95[mine], 95),
+                    "max_ms": _pct(peak[mine], 100), "deadline_ms": deadlines_ms.get(module, named_ms),
+                    "deadline_misses": events_n, "runs_with_miss": runs_n})
     return out
 
 

@@ -9,21 +9,22 @@ at ``start_s_m``; behaviour time (``SpeedPhase.t_s``) counts from the firing.
 
 from __future__ import annotations
 
-import bisect
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from autonomy.geometry import Path
 from farm.errors import InputError
-from scenario_library.scene import Actor, IdmFollow, ScriptedSpeed, WaypointFollow
+from farm.sim.motion import EPS, Mover, PathTrack, idm_accel, integrate
+from farm.sim.recorded_actor import LogTrajectory, RecordedLocator, RecordedState
+from scenario_library.scene import Actor, IdmFollow, RecordedTrajectory, ScriptedSpeed, WaypointFollow
+
+__all__ = ["ActorSet", "Mover", "actor_size_m", "idm_accel", "speed_cap_mps"]
 
 # Box size used when a pedestrian or cyclist is left at the vehicle default size of ``Actor``.
 DEFAULT_SIZE_M: dict[str, tuple[float, float, float]] = {"pedestrian": (0.5, 0.5, 1.8), "cyclist": (1.8, 0.6, 1.7)}
 _VEHICLE_DEFAULT_SIZE_M = (4.5, 1.85, 1.5)
-LEADER_LATERAL_M = 2.5  # a leader further than this from the follower's path is not in its way
-_EPS = 1e-9
+_EPS = EPS
 
 
 def actor_size_m(actor: Actor) -> tuple[float, float, float]:
@@ -41,44 +42,10 @@ def speed_cap_mps(actor: Actor) -> float:
         return b.speed_mps
     if isinstance(b, IdmFollow):
         return max(b.initial_speed_mps, b.desired_speed_mps)
+    if isinstance(b, RecordedTrajectory):
+        log_cap = LogTrajectory(b.samples).max_speed_mps
+        return max(log_cap, b.idm.desired_speed_mps) if b.reactive else log_cap
     return max([b.initial_speed_mps, *(p.target_speed_mps for p in b.phases)])
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Mover:
-    """What a follower needs to know about a leader: centre, heading, speed and length."""
-
-    x_m: float
-    y_m: float
-    yaw_rad: float
-    speed_mps: float
-    length_m: float
-
-
-class _Track:
-    """Fast pose lookup on a ``Path`` (same semantics as ``Path.point_at`` with zero offset)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._s = path.s_m.tolist()
-        self._xy = path.xy_m.tolist()
-        self._dir = path.seg_dir.tolist()
-        self._last = len(self._dir) - 1
-
-    def project(self, x_m: float, y_m: float) -> tuple[float, float]:
-        """(s, signed lateral offset) of a point; past the last point the path goes straight on."""
-        s_m, offset_m = self.path.project(x_m, y_m)
-        if s_m < self.path.length_m - _EPS:
-            return s_m, offset_m
-        (ex, ey), (ux, uy) = self._xy[-1], self._dir[-1]
-        rx, ry = x_m - ex, y_m - ey
-        return self.path.length_m + rx * ux + ry * uy, ux * ry - uy * rx
-
-    def pose(self, s_m: float) -> tuple[float, float, float]:
-        i = min(max(bisect.bisect_right(self._s, s_m) - 1, 0), self._last)
-        ux, uy = self._dir[i]
-        ds = s_m - self._s[i]
-        return self._xy[i][0] + ux * ds, self._xy[i][1] + uy * ds, math.atan2(uy, ux)
 
 
 class _ActorState:
@@ -87,7 +54,8 @@ class _ActorState:
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.behaviour = actor.behaviour
-        self.track = _Track(Path.from_points(actor.path))
+        self.track = PathTrack(Path.from_points(actor.path))
+        self.locator = self.track  # maps the progress coordinate (here the arc length) to a pose
         self.length_m = actor_size_m(actor)[0]
         self.s_m = actor.start_s_m
         self.speed_mps = 0.0
@@ -97,36 +65,30 @@ class _ActorState:
         self.phases = sorted(actor.behaviour.phases, key=lambda p: p.t_s) if isinstance(
             actor.behaviour, ScriptedSpeed) else []
         self.phase_index = -1  # latest phase begun
-        self.leader: _ActorState | None = None  # the actor an IDM follower follows (None: the ego)
+        self.leader: _ActorState | RecordedState | None = None  # the actor an IDM follower follows (None: the ego)
         self.leader_on_same_path = False
+
+    @property
+    def coord(self) -> float:
+        """The progress coordinate ``farm.sim.trail`` records: the arc length [m]."""
+        return self.s_m
+
+    def pose(self) -> tuple[float, float, float]:
+        return self.track.pose(self.s_m)
+
+    def kinematics(self) -> tuple[float, float, float, float, float]:
+        return self.track.kinematics(self.s_m, self.speed_mps)
 
     def mover(self) -> Mover:
         x, y, yaw = self.track.pose(self.s_m)
         return Mover(x_m=x, y_m=y, yaw_rad=yaw, speed_mps=self.speed_mps, length_m=self.length_m)
 
     def integrate(self, accel_mps2: float, dt_s: float) -> None:
-        """Trapezoidal step; a stop within the step uses the ballistic update (Treiber & Kanagaraj 2015)."""
+        """One trapezoidal/ballistic step (``farm.sim.motion.integrate``)."""
         v0 = self.speed_mps
-        v1 = v0 + accel_mps2 * dt_s
-        if v1 >= 0.0:
-            self.s_m += 0.5 * (v0 + v1) * dt_s
-        else:
-            self.s_m -= 0.5 * v0 * v0 / accel_mps2
-            v1 = 0.0
-        self.speed_mps = v1
-        if v0 > 0.0 or v1 > 0.0:
+        self.s_m, self.speed_mps = integrate(self.s_m, v0, accel_mps2, dt_s)
+        if v0 > 0.0 or self.speed_mps > 0.0:
             self.dirty = True
-
-
-def idm_accel(b: IdmFollow, speed_mps: float, gap_m: float | None, leader_speed_mps: float) -> float:
-    """Treiber, Hennecke & Helbing (2000) IDM acceleration; ``gap_m=None`` is a free road."""
-    free = 1.0 - (speed_mps / max(b.desired_speed_mps, _EPS)) ** 4
-    if gap_m is None:
-        return b.max_accel_mps2 * free
-    dv = speed_mps - leader_speed_mps
-    s_star = b.min_gap_m + max(0.0, speed_mps * b.time_headway_s
-                               + speed_mps * dv / (2.0 * math.sqrt(b.max_accel_mps2 * b.comfort_decel_mps2)))
-    return b.max_accel_mps2 * (free - (s_star / max(gap_m, 0.01)) ** 2)
 
 
 def _scripted_accel(state: _ActorState, t_rel_s: float, dt_s: float) -> float:
@@ -141,29 +103,42 @@ def _scripted_accel(state: _ActorState, t_rel_s: float, dt_s: float) -> float:
     return min(max((phase.target_speed_mps - state.speed_mps) / dt_s, -rate), rate)
 
 
+ActorState = _ActorState | RecordedState
+
+
 class ActorSet:
-    """Every actor of a scene, stepped together (accelerations from the states at the start of the step)."""
+    """Every actor of a scene, stepped together (accelerations from the states at the start of the step).
+
+    Recorded actors (``RecordedTrajectory``) ignore their trigger: the log's times are scene times.
+    """
 
     def __init__(self, actors: tuple[Actor, ...], rng: np.random.Generator, *, source: str = "scene") -> None:
         self._rng = rng  # reserved for stochastic behaviours; the built-in ones are deterministic
-        self.states = [_ActorState(a) for a in actors]
+        self.states: list[ActorState] = [
+            RecordedState(a, actor_size_m(a)[0]) if isinstance(a.behaviour, RecordedTrajectory) else _ActorState(a)
+            for a in actors]
         self._by_id = {s.actor.actor_id: s for s in self.states}
         for state in self.states:
             b = state.behaviour
             if isinstance(b, IdmFollow) and b.leader != "ego" and b.leader not in self._by_id:
                 raise InputError(f"unknown leader {b.leader!r}", source=source,
                                  field=f"actors.{state.actor.actor_id}.behaviour.leader")
+            if isinstance(b, RecordedTrajectory) and b.reactive and (state.actor.kind != "vehicle"
+                                                                     or b.idm.leader != "ego"):
+                raise InputError("only vehicles can be reactive, and they follow the ego", source=source,
+                                 field=f"actors.{state.actor.actor_id}.behaviour.reactive")
         for state in self.states:
             b = state.behaviour
-            if isinstance(b, IdmFollow) and b.leader != "ego":
+            if isinstance(state, _ActorState) and isinstance(b, IdmFollow) and b.leader != "ego":
                 state.leader = self._by_id[b.leader]
                 state.leader_on_same_path = state.leader.actor.path == state.actor.path
+        self._recorded = [s for s in self.states if isinstance(s, RecordedState)]
         self._follows_ego = any(isinstance(s.behaviour, IdmFollow) and s.behaviour.leader == "ego"
-                                for s in self.states)
-        self._waiting = list(self.states)  # not fired yet
+                                for s in self.states) or any(s.behaviour.reactive for s in self._recorded)
+        self._waiting = [s for s in self.states if isinstance(s, _ActorState)]  # not fired yet
         self._steady: list[_ActorState] = []  # fired, constant speed
         self._varying: list[_ActorState] = []  # fired, speed changes
-        self.needs_ego = self._follows_ego or any(s.actor.trigger.ego_within_m is not None for s in self.states)
+        self.needs_ego = self._follows_ego or any(s.actor.trigger.ego_within_m is not None for s in self._waiting)
 
     def step(self, step_index: int, dt_s: float, ego: Mover | None, ego_xy: tuple[float, float] | None) -> None:
         """Advance every actor by one physics step ``step_index`` -> ``step_index + 1``.
@@ -174,6 +149,8 @@ class ActorSet:
         if self._waiting:
             self._fire(step_index, dt_s, ego_xy)
         accels = [self._accel(st, (step_index - (st.fired_step or 0)) * dt_s, dt_s, ego) for st in self._varying]
+        for recorded in self._recorded:
+            recorded.advance(step_index, dt_s, ego)
         for st, accel in zip(self._varying, accels, strict=True):
             st.integrate(accel, dt_s)
         for st in self._steady:
@@ -185,7 +162,7 @@ class ActorSet:
                   trail: list[list[tuple[float, float]]] | None = None) -> None:
         """``n_steps`` steps from ``step_index`` while ``needs_ego`` is False (the same as single steps).
 
-        ``trail``, if given, receives every actor's (s, speed) after every step.
+        ``trail``, if given, receives every actor's (coordinate, speed) after every step.
         """
         for k in range(step_index, step_index + n_steps):
             self.step(k, dt_s, None, None)
@@ -193,8 +170,14 @@ class ActorSet:
                 trail.append(self.progress())
 
     def progress(self) -> list[tuple[float, float]]:
-        """(arc length, speed) of every actor, in scene order."""
-        return [(st.s_m, st.speed_mps) for st in self.states]
+        """(progress coordinate, speed) of every actor, in scene order: the arc length [m] for path actors, the
+        coordinate of ``farm.sim.recorded_actor`` for recorded ones; ``locators`` map it back to a pose."""
+        return [(st.coord, st.speed_mps) for st in self.states]
+
+    @property
+    def locators(self) -> list[PathTrack | RecordedLocator]:
+        """Per actor, what maps its progress coordinate to (x, y, yaw) (``pose``) and velocity (``kinematics``)."""
+        return [st.locator for st in self.states]
 
     def _fire(self, step_index: int, dt_s: float, ego_xy: tuple[float, float] | None) -> None:
         fired = [st for st in self._waiting if self._fires(st, step_index * dt_s, ego_xy)]
@@ -203,12 +186,12 @@ class ActorSet:
         for st in fired:
             st.fired_step = step_index
             b = st.behaviour
+            assert not isinstance(b, RecordedTrajectory)
             st.speed_mps = b.speed_mps if isinstance(b, WaypointFollow) else b.initial_speed_mps
         self._waiting = [st for st in self._waiting if st.fired_step is None]
-        self._steady = [st for st in self.states if st.fired_step is not None and isinstance(st.behaviour,
-                                                                                           WaypointFollow)]
-        self._varying = [st for st in self.states if st.fired_step is not None and not isinstance(st.behaviour,
-                                                                                                WaypointFollow)]
+        paths = [st for st in self.states if isinstance(st, _ActorState) and st.fired_step is not None]
+        self._steady = [st for st in paths if isinstance(st.behaviour, WaypointFollow)]
+        self._varying = [st for st in paths if not isinstance(st.behaviour, WaypointFollow)]
         self.needs_ego = self._follows_ego or any(st.actor.trigger.ego_within_m is not None for st in self._waiting)
 
     @staticmethod
@@ -228,31 +211,13 @@ class ActorSet:
         if lead is not None and state.leader_on_same_path:  # the gap is a difference of arc lengths
             gap_m = lead.s_m - state.s_m - 0.5 * (lead.length_m + state.length_m) if lead.s_m > state.s_m else None
             return idm_accel(b, state.speed_mps, gap_m, lead.speed_mps)
-        gap_m, leader_speed = self._gap(state, ego if lead is None else lead.mover())
+        gap_m, leader_speed = state.track.gap(state.s_m, state.length_m, ego if lead is None else lead.mover())
         return idm_accel(b, state.speed_mps, gap_m, leader_speed)
-
-    @staticmethod
-    def _gap(state: _ActorState, leader: Mover | None) -> tuple[float | None, float]:
-        """Bumper-to-bumper gap along the follower's path and the leader's speed along it (None: no leader)."""
-        if leader is None:
-            return None, 0.0
-        s_lead, offset = state.track.project(leader.x_m, leader.y_m)
-        if abs(offset) > LEADER_LATERAL_M or s_lead <= state.s_m:
-            return None, 0.0
-        heading = state.track.pose(s_lead)[2]
-        along = leader.speed_mps * math.cos(leader.yaw_rad - heading)
-        return s_lead - state.s_m - 0.5 * (leader.length_m + state.length_m), along
 
     def poses(self) -> list[tuple[float, float, float, float, float]]:
         """(x, y, yaw, vx, vy) of every actor's centre, in scene order."""
-        out = []
-        for state in self.states:
-            x, y, yaw = state.track.pose(state.s_m)
-            v = state.speed_mps
-            out.append((x, y, yaw, v * math.cos(yaw), v * math.sin(yaw)))
-        return out
+        return [state.kinematics() for state in self.states]
 
     def pose(self, index: int) -> tuple[float, float, float]:
         """(x, y, yaw) of actor ``index``."""
-        state = self.states[index]
-        return state.track.pose(state.s_m)
+        return self.states[index].pose()

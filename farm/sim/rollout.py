@@ -13,7 +13,7 @@ import math
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -31,9 +31,12 @@ from farm.spec import RolloutSpec
 from farm.stacks import build_stack
 from scenario_library.catalog import load_family
 from scenario_library.family import Family
+from scenario_library.recorded import RecordedLog
 from scenario_library.scene import SceneSpec
 
 if TYPE_CHECKING:  # pybullet is imported only when a physical rollout actually runs
+    from farm.metrics.trace import Trace
+    from farm.sim.state import BodyState, EgoState
     from farm.sim.world import SimSession, World
 
 _T = TypeVar("_T")
@@ -99,8 +102,19 @@ class _Actuation:
         return newest[2]
 
 
+@dataclass(slots=True)
+class GroundTruth:
+    """What ``run_rollout(..., ground_truth=...)`` fills in: the scene, every body before the first tick, and the
+    per-tick ``Trace`` (ego and every actor's pose). Unfilled fields stay None when the rollout ended early."""
+
+    scene: SceneSpec | None = None
+    initial_ego: EgoState | None = None
+    initial_bodies: tuple[BodyState, ...] = ()
+    trace: Trace | None = None
+
+
 def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
-                 stack: Stack | None = None) -> TraceRecorder:
+                 stack: Stack | None = None, truth: GroundTruth | None = None) -> TraceRecorder:
     from farm.sim.sensors import Sensors
     from farm.sim.world import World
 
@@ -114,6 +128,8 @@ def _closed_loop(scene: SceneSpec, spec: RolloutSpec, session: SimSession,
         mission, limits = world.mission(), world.limits
         _guarded("reset", under_test.reset, mission, limits, rng.stack_seed)
         recorder = TraceRecorder(scene, world, dt_s=1.0 / spec.sim.stack_hz)
+        if truth is not None:
+            truth.scene, truth.initial_ego, truth.initial_bodies = scene, world.ego_state(), world.bodies()
         steps_per_tick = spec.sim.physics_hz // spec.sim.stack_hz
         actuation = _Actuation(pending=[])
         step = 0
@@ -168,7 +184,9 @@ def _error_result(spec: RolloutSpec, status: Status, error: str, **common: objec
 
 
 def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker: str = "", attempt: int = 1,
-                telemetry: bool | None = None, stack: Stack | None = None) -> RolloutResult:
+                telemetry: bool | None = None, stack: Stack | None = None,
+                inputs: Mapping[str, RecordedLog] | None = None,
+                ground_truth: GroundTruth | None = None) -> RolloutResult:
     """Run one rollout; never raises.
 
     Args:
@@ -179,6 +197,9 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
         telemetry: keep per-tick telemetry (default: ``spec.telemetry``).
         stack: an already-built stack instance to drive instead of building ``spec.stack``
             (the conformance checker wraps the stack under test this way).
+        inputs: content hash -> log, for the spec's ``input`` parameters (fetched by the farm side
+            of the worker, ``farm.execution.inputs``; packaged logs need none).
+        ground_truth: filled in with the scene, the initial state and the trace (``farm.logexport``).
     """
     if spec.family in SYNTHETIC_FAMILIES:
         return run_synthetic(spec, worker=worker, attempt=attempt)
@@ -193,15 +214,17 @@ def run_rollout(spec: RolloutSpec, *, session: SimSession | None = None, worker:
         if family.version != spec.family_version:
             raise ValueError(f"spec asks for {spec.family}@{spec.family_version}, "
                              f"the library has version {family.version}")
-        scene = family.build(spec.param_dict)
+        scene = family.build(spec.param_dict, inputs=inputs)
         common["preventability"] = _preventability(spec, family, scene)
         if session is None:
             from farm.sim.world import SimSession
 
             with SimSession() as own_session:
-                recorder = _closed_loop(scene, spec, own_session, stack)
+                recorder = _closed_loop(scene, spec, own_session, stack, ground_truth)
         else:
-            recorder = _closed_loop(scene, spec, session, stack)
+            recorder = _closed_loop(scene, spec, session, stack, ground_truth)
+        if ground_truth is not None:
+            ground_truth.trace = recorder.trace()
         return _finish(spec, family.criteria, recorder, wall_start, common,
                        spec.telemetry if telemetry is None else telemetry)
     except StackFault:
@@ -240,8 +263,9 @@ def _shared_session() -> SimSession:
     return _process_session
 
 
-def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1) -> Iterator[RolloutResult]:
-    """Run specs in order, yielding each result as it finishes.
+def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 1,
+              inputs: Mapping[str, RecordedLog] | None = None) -> Iterator[RolloutResult]:
+    """Run specs in order, yielding each result as it finishes (``inputs``: as ``run_rollout``).
 
     Physical rollouts share one pybullet client per process, across batches, so a
     worker pays the client start-up once; a rollout's outcome does not depend on
@@ -249,7 +273,7 @@ def run_batch(specs: Iterable[RolloutSpec], *, worker: str = "", attempt: int = 
     """
     for spec in specs:
         session = None if spec.family in SYNTHETIC_FAMILIES else _shared_session()
-        yield run_rollout(spec, session=session, worker=worker, attempt=attempt)
+        yield run_rollout(spec, session=session, worker=worker, attempt=attempt, inputs=inputs)
 
 
-__all__ = ["run_batch", "run_rollout"]
+__all__ = ["GroundTruth", "run_batch", "run_rollout"]

@@ -19,13 +19,18 @@ from farm.sim.ego import Planar
 
 
 class Track(Protocol):
-    def pose(self, s_m: float) -> tuple[float, float, float]:
-        """(x, y, yaw) of an actor's box centre at arc length ``s_m``."""
+    """Maps an actor's progress coordinate (``ActorSet.progress``: arc length, or a recorded actor's) to its box."""
+
+    def pose(self, coord: float) -> tuple[float, float, float]:
+        """(x, y, yaw) of an actor's box centre at progress coordinate ``coord``."""
+
+    def kinematics(self, coord: float, speed_mps: float) -> tuple[float, float, float, float, float]:
+        """(x, y, yaw, vx, vy) of the box centre at ``coord`` moving at ``speed_mps``."""
 
 
 @dataclass(slots=True)
 class Trail:
-    """Per physics step: the ego's (x, y, yaw, speed) at its rear axle and every actor's (s, speed)."""
+    """Per physics step: the ego's (x, y, yaw, speed) at its rear axle and every actor's (coordinate, speed)."""
 
     ego: list[tuple[float, float, float, float]] = field(default_factory=list)
     actors: list[list[tuple[float, float]]] = field(default_factory=list)
@@ -38,9 +43,8 @@ class Trail:
 
     def actor_state(self, k: int, i: int, track: Track) -> tuple[float, float, float, float, float]:
         """(x, y, yaw, vx, vy) of actor ``i``'s box centre after step ``k``."""
-        s_m, v = self.actors[k][i]
-        x, y, yaw = track.pose(s_m)
-        return x, y, yaw, v * math.cos(yaw), v * math.sin(yaw)
+        coord, v = self.actors[k][i]
+        return track.kinematics(coord, v)
 
     def ego_boxes(self, centre_ahead_m: float, length_m: float, width_m: float) -> tuple[np.ndarray, ...]:
         """The ego box (centre x, y, yaw, length, width) at every step, (S,) arrays."""

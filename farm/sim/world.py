@@ -195,14 +195,14 @@ class World:
         lim, n_actors = self.limits, len(self._actor_bodies)
         ego_box = trail.ego_boxes(self._ego_body.centre_ahead_m, lim.length_m, lim.width_m)
         hit = self._monitor.measure_trail(ego_box, indices, trail.body_boxes(
-            indices, [st.track for st in self._actors.states], self._obstacle_poses, self._sizes_m))
+            indices, self._actors.locators, self._obstacle_poses, self._sizes_m))
         if hit is None or self._impact is not None:
             return
         k, name = hit
         i = self._monitor.names.index(name)
         body = next(b for b in self.bodies() if b.body_id == name)
         if i < n_actors:
-            x, y, yaw, vx, vy = trail.actor_state(k, i, self._actors.states[i].track)
+            x, y, yaw, vx, vy = trail.actor_state(k, i, self._actors.locators[i])
             body = replace(body, x_m=x, y_m=y, yaw_rad=yaw, vx_mps=vx, vy_mps=vy)
         before = trail.ego_planar(k - 1) if k else start
         self._impact = impact((first_step + k + 1) * self._dt_s, before, trail.ego_planar(k), body)
@@ -217,7 +217,7 @@ class World:
         if index < len(self._actor_bodies):
             state = self._actors.states[index]
             if state.dirty:
-                x, y, yaw = state.track.pose(state.s_m)
+                x, y, yaw = state.pose()
                 set_planar_pose(self._client, self._actor_bodies[index][1], x_m=x, y_m=y,
                                 z_m=self._actor_z_m[index], yaw_rad=yaw)
                 state.dirty = False
@@ -229,7 +229,7 @@ class World:
 
     def _centres(self) -> list[Pose]:
         """Every body's box pose (centre x, y and yaw), actors then obstacles."""
-        return [state.track.pose(state.s_m) for state in self._actors.states] + self._obstacle_poses
+        return [state.pose() for state in self._actors.states] + self._obstacle_poses
 
     def _ego_mover(self, p: Planar) -> Mover:
         x_m, y_m = self._centre(p)
@@ -243,7 +243,7 @@ class World:
         for state, (_, body), z_m, radius in zip(self._actors.states, self._actor_bodies, self._actor_z_m,
                                                  self._radii_m[:len(self._actor_bodies)], strict=True):
             if state.dirty:
-                x, y, yaw = state.track.pose(state.s_m)
+                x, y, yaw = state.pose()
                 if near_ego_only and math.hypot(x - ex, y - ey) > radius + self._ego_radius_m + PUSH_MARGIN_M:
                     continue  # out of reach: it stays dirty and is pushed when it comes near or on a query
                 set_planar_pose(self._client, body, x_m=x, y_m=y, z_m=z_m, yaw_rad=yaw)

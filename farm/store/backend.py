@@ -42,6 +42,7 @@ class Backend(Protocol):
 
     uri: str
     max_parallel: int  # how many reads to issue at once
+    retry_listeners: list[Callable[[str, str], None]]  # called (operation, key) before retrying a transient failure
 
     def check(self, *, write: bool = True) -> None:
         """Fail fast with one ``StoreError`` line if the root is unreachable (or, with ``write``, not writable)."""

@@ -22,6 +22,7 @@ with ``put_bytes`` under keys from ``farm.store.layout`` and are never read as r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -79,12 +80,18 @@ class Store(Protocol):
     def read_specs(self, sweep_id: str) -> list[RolloutSpec]:
         """The expanded specs of a sweep, in expansion order."""
 
-    def write_results(self, sweep_id: str, results: Sequence[RolloutResult]) -> str:
+    def write_results(self, sweep_id: str, results: Sequence[RolloutResult], *,
+                      pool: Executor | None = None) -> str:
         """Write one part (runs, events, params, telemetry) under ``part_key(run_ids)``; returns the key.
 
         Writing the same results twice leaves one part. Retries transient failures with backoff;
-        raises ``StoreError`` once retries are exhausted.
+        raises ``StoreError`` once retries are exhausted. Runs objects are written after the
+        part's other tables; with ``pool`` those others go up concurrently first. Safe to call
+        from several threads at once (parts are content-named and written whole).
         """
+
+    def add_retry_listener(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """Call ``listener(operation, key)`` each time a transient failure is retried (S3 only); returns its remover."""
 
     def stored_statuses(self, sweep_id: str) -> dict[str, str]:
         """run_id -> status of the latest stored attempt (what a resume skips or re-runs)."""

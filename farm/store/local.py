@@ -30,6 +30,7 @@ class LocalBackend:
         self.root = Path(root).expanduser().absolute()
         self.uri = str(self.root)
         self.fsync = fsync
+        self.retry_listeners: list[Callable[[str, str], None]] = []  # a folder never retries: never called
 
     def check(self, *, write: bool = True) -> None:
         """Prove the root is usable: with ``write``, create it and write a probe file."""

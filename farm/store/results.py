@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from farm.errors import InputError, StoreError
-from farm.identity import content_hash, part_key
 from farm.result import RolloutResult
-from farm.schema import SCHEMAS, to_tables
+from farm.schema import SCHEMAS
 from farm.spec import RolloutSpec
 from farm.store.backend import Backend, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
-from farm.store.compaction import compact_sweep
+from farm.store.compaction import ROWS_PER_FILE, compact_sweep
 from farm.store.ids import validate_key_part, validate_relative_key
 from farm.store.layout import (
     SWEEP_MANAGED,
     SWEEPS_ROOT,
     TABLES,
-    WRITE_ORDER,
     manifest_key,
-    part_object_key,
     spec_key,
 )
 from farm.store.manifest_io import drop_lease, extend_lease, manifest_from_bytes, manifest_to_bytes, take_lease
-from farm.store.parquet_io import to_parquet_bytes
+from farm.store.parts import encode_part, put_part
 from farm.store.reading import DEDUPE_COLUMNS, Snapshot, finish, keep_winning_rows, load, take_snapshot, winners
 
 _READ_TRIES = 5
@@ -128,26 +124,29 @@ class ResultsStore:
 
     # -- results ----------------------------------------------------------------------------
 
-    def write_results(self, sweep_id: str, results: Sequence[RolloutResult]) -> str:
+    def write_results(self, sweep_id: str, results: Sequence[RolloutResult], *,
+                      pool: Executor | None = None) -> str:
         """Write one part per family partition under ``part_key(run_ids)``; returns that key.
 
         Events, params and telemetry are written before runs, so a listed runs
-        object always has its companions. Same results -> same objects.
+        object always has its companions. Same results -> same objects. With
+        ``pool``, the companions go up concurrently, then the runs objects
+        (``farm.store.parts``).
         """
-        results = list(results)
-        key = part_key([r.run_id for r in results])
-        if not results:
-            return key
-        families = sorted({validate_key_part(r.spec.family, "family") for r in results})
-        stem = f"{key}-{_attempt_tag(results)}"
-        tables = to_tables(results, sweep_id)
-        for table in WRITE_ORDER:
-            for family in families:
-                rows = tables[table].filter(pc.equal(tables[table]["family"], family))
-                if rows.num_rows:
-                    self.backend.put(part_object_key(sweep_id, table, family, stem),
-                                     to_parquet_bytes(rows.cast(SCHEMAS[table])))
-        return key
+        part = encode_part(sweep_id, results)
+        put_part(self.backend, part, pool=pool)
+        return part.key
+
+    def add_retry_listener(self, listener: Callable[[str, str], None]) -> Callable[[], None]:
+        """Call ``listener(operation, key)`` each time the backend retries a transient failure.
+
+        Returns the function that removes it again. The driver counts these
+        (``simfarm_store_write_errors_total{outcome="retried"}``); a local folder has no transient
+        failures, so it never calls.
+        """
+        listeners = self.backend.retry_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
 
     def stored_statuses(self, sweep_id: str) -> dict[str, str]:
         """run_id -> status of the latest stored attempt (reads only run_id/attempt/status)."""
@@ -186,9 +185,10 @@ class ResultsStore:
             rows = rows.filter(filter)
         return finish(rows, table, wanted, ordered=ordered)
 
-    def compact(self, sweep_id: str) -> Manifest:
-        """Merge parts into deduplicated files (<= 1,000 runs per file per family) listed in the manifest."""
-        return compact_sweep(self, sweep_id)
+    def compact(self, sweep_id: str, *, rows_per_file: int = ROWS_PER_FILE) -> Manifest:
+        """Merge parts into deduplicated files (<= ``rows_per_file`` runs per file per family), listed in
+        the manifest."""
+        return compact_sweep(self, sweep_id, rows_per_file)
 
     # -- auxiliary objects ------------------------------------------------------------------
 
@@ -237,10 +237,6 @@ class ResultsStore:
             return self.backend.get(key)
         except ObjectMissing:
             raise ObjectMissing(f"no {what} in this store", source=source, field=what) from None
-
-
-def _attempt_tag(results: Sequence[RolloutResult]) -> str:
-    return content_hash(sorted([r.run_id, int(r.attempt), r.status.value] for r in results), n_hex=8)
 
 
 def _valid_id(name: str) -> bool:

@@ -39,12 +39,15 @@ class S3Backend:
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None,
                  retry_deadline_s: float = 60.0, max_attempts: int = 4, connect_timeout_s: float = 2.0,
                  read_timeout_s: float = 30.0, multipart_threshold_bytes: int = 64 * MiB,
-                 multipart_chunk_bytes: int = 16 * MiB, max_parallel: int = 16) -> None:
+                 multipart_chunk_bytes: int = 16 * MiB, max_parallel: int = 16,
+                 list_page_size: int = 1000) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self.max_parallel = max_parallel
+        self.list_page_size = list_page_size  # keys per LIST page: S3's maximum (and default) is 1,000
         self.retry_deadline_s = retry_deadline_s
+        self.retry_listeners: list[Callable[[str, str], None]] = []  # told (operation, key) before each backoff
         self._session = boto3.session.Session()
         self._endpoint_url = endpoint_url
         self._client = self._make_client(max_attempts, connect_timeout_s, read_timeout_s)
@@ -123,8 +126,9 @@ class S3Backend:
 
         def run() -> list[ObjectInfo]:
             found = []
-            for page in self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                               Prefix=self._key(prefix)):
+            for page in self._client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=self._key(prefix),
+                    PaginationConfig={"PageSize": self.list_page_size}):
                 for item in page.get("Contents", []):
                     found.append(ObjectInfo(key=self._relative(item["Key"]), size_bytes=int(item["Size"]),
                                             written_ns=int(item["LastModified"].timestamp() * 1e9)))
@@ -138,7 +142,8 @@ class S3Backend:
         def run() -> list[str]:
             names = []
             for page in self._client.get_paginator("list_objects_v2").paginate(
-                    Bucket=self.bucket, Prefix=self._key(prefix), Delimiter="/"):
+                    Bucket=self.bucket, Prefix=self._key(prefix), Delimiter="/",
+                    PaginationConfig={"PageSize": self.list_page_size}):
                 names += [self._relative(p["Prefix"])[len(prefix):].rstrip("/")
                           for p in page.get("CommonPrefixes", [])]
             return names
@@ -176,6 +181,8 @@ class S3Backend:
             except Exception as exc:
                 failure = classify(exc)
                 if failure is Failure.TRANSIENT and time.monotonic() + delay_s < deadline:
+                    for listener in self.retry_listeners:
+                        listener(what, key)
                     time.sleep(delay_s)
                     delay_s = min(delay_s * 2, 4.0)
                     continue

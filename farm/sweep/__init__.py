@@ -7,9 +7,17 @@ dependencies beyond numpy/scipy; nothing here runs a rollout.
 """
 
 from farm.sweep.expand import expand, expansion_summary, plan, supports_confidence_intervals
-from farm.sweep.model import FamilyEntry, ParamOverride, Resources, SweepSpec, load_sweep, parse_sweep
+from farm.sweep.model import (
+    FamilyEntry,
+    ParamOverride,
+    Resources,
+    SweepSpec,
+    load_sweep,
+    parse_sweep,
+    resolve_sweep_file,
+)
 
 __all__ = [
     "FamilyEntry", "ParamOverride", "Resources", "SweepSpec", "expand", "expansion_summary", "load_sweep",
-    "parse_sweep", "plan", "supports_confidence_intervals",
+    "parse_sweep", "plan", "resolve_sweep_file", "supports_confidence_intervals",
 ]

@@ -98,6 +98,8 @@ def plan(sweep: SweepSpec, *, family_lookup: FamilyLookup | None = None,
 
 def _check_duration(sweep: SweepSpec, entry: FamilyEntry, family: Family) -> None:
     """A family's duration must be a whole number of stack ticks at the sweep's ``stack_hz``."""
+    if family.duration_s is None:  # from its input: a log's span, truncated to whole ticks by the builder
+        return
     ticks = family.duration_s * sweep.sim.stack_hz
     if abs(ticks - round(ticks)) > 1e-9:
         raise InputError(f"family '{family.name}' lasts {family.duration_s:g} s, not a whole number of ticks at "
@@ -157,6 +159,7 @@ def _entry_rows(sweep: SweepSpec, family_lookup: FamilyLookup | None,
                 "entry": entry.index, "family": family.name, "sampler": entry.sampler, "base": entry.base,
                 "strength": entry.strength if entry.generator == "twise" else None, "rotate": entry.rotate,
                 "varied": [d.name for d in space.dims] if generated > 1 else [], "samples": samples, "seeds": seeds,
+                "named_samples": [n for n in entry.sample_names if n is not None],
                 "rollouts": samples * seeds * len(sweep.stacks) * fidelities,
                 "exhaustive": space.exhaustive_size,
             })

@@ -29,6 +29,29 @@ def _scalar(value: Any) -> Any:
 
 
 Scalar = Annotated[Any, AfterValidator(_scalar)]
+SAMPLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+def _sample(value: Any) -> Any:
+    """A frozen sample: a mapping of parameter values, or ``{name: NAME, params: {...}}`` (a named sample).
+
+    The two never collide: a parameter value is a scalar, a named sample's ``params`` a mapping.
+    """
+    if not isinstance(value, dict):
+        raise ValueError("a sample must be a mapping of parameter values, or {name: ..., params: {...}}")
+    if isinstance(value.get("params"), dict):
+        return NamedSampleModel.model_validate(value)
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"parameter name {key!r} must be a string")
+        try:
+            _scalar(item)
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+    return value
+
+
+Sample = Annotated[Any, AfterValidator(_sample)]
 
 
 class _Strict(BaseModel):
@@ -47,6 +70,13 @@ class ParamModel(_Strict):
         if len(self.model_fields_set & {"fixed", "range", "levels"}) != 1:
             raise ValueError("give exactly one of 'fixed', 'range' or 'levels'")
         return self
+
+
+class NamedSampleModel(_Strict):
+    """A named frozen sample (``simfarm promote`` writes them): a label and the parameter values."""
+
+    name: str = Field(pattern=SAMPLE_NAME)
+    params: dict[str, Scalar] = Field(min_length=1)
 
 
 class StackModel(_Strict):
@@ -104,7 +134,7 @@ class FamilyEntryModel(_Strict):
     seed: int | None = Field(default=None, ge=0)
     rotate: Literal["none", "daily", "weekly"] = "none"
     params: dict[str, ParamModel] = Field(default_factory=dict)
-    samples: list[dict[str, Scalar]] | None = Field(default=None, min_length=1)
+    samples: list[Sample] | None = Field(default=None, min_length=1)
     fidelity: list[FidelityName] | None = Field(default=None, min_length=1)
 
 

@@ -18,7 +18,15 @@ from farm.errors import InputError, StackLoadError
 from farm.identity import ParamValue
 from farm.spec import DEFAULT_LATENCY, SimSettings, StackRef
 from farm.stacks import load_factory, resolve_stack
-from farm.sweep.file_format import FamilyEntryModel, ParamModel, SimModel, StackModel, SweepModel
+from farm.sweep.file_format import (
+    FamilyEntryModel,
+    NamedSampleModel,
+    ParamModel,
+    SimModel,
+    StackModel,
+    SweepModel,
+)
+from scenario_library.packaged import packaged_names, packaged_sweep, sweeps_dir
 
 RANDOM_DESIGNS: tuple[str, ...] = ("random", "sobol", "lhs", "halton")
 
@@ -62,6 +70,7 @@ class FamilyEntry:
     rotate: Literal["none", "daily", "weekly"] = "none"
     params: tuple[ParamOverride, ...] = ()
     samples: tuple[tuple[tuple[str, ParamValue], ...], ...] = ()
+    sample_names: tuple[str | None, ...] = ()  # per sample: its name (a named sample), else None
     fidelity: tuple[str, ...] = ()
 
     @property
@@ -111,15 +120,40 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_sweep(path: str | Path) -> SweepSpec:
-    """Read and validate a sweep file.
+def resolve_sweep_file(ref: str | Path) -> Path:
+    """The sweep file ``ref`` names: an existing path as given, else a packaged sweep of that name.
+
+    ``nightly`` resolves to the installed ``scenario_library/sweeps/nightly.yaml``, so a sweep is
+    usable by name in the container image, with no checkout and from any working directory. A
+    file in the working directory wins over a packaged sweep of the same name.
 
     Raises:
-        InputError: unreadable file, invalid YAML, or a field of the wrong shape/type/value.
+        InputError: neither a file nor a packaged sweep name (the packaged names are listed).
     """
+    path = Path(ref)
+    if path.is_file():
+        return path
+    found = packaged_sweep(str(ref))
+    if found is not None:
+        return found
+    if path.exists():
+        return path  # a folder, say: reading it names the problem
+    names = ", ".join(packaged_names(sweeps_dir())) or "none"
+    raise InputError(f"cannot read sweep file: no such file, and no packaged sweep has that name (packaged: {names})",
+                     source=str(ref))
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep file, given by path or by packaged name (``resolve_sweep_file``).
+
+    Raises:
+        InputError: no such file or packaged sweep, unreadable file, invalid YAML, or a field of the
+            wrong shape/type/value.
+    """
+    path = resolve_sweep_file(path)
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read sweep file: {exc.strerror or exc}", source=source) from exc
     return parse_sweep(text, source=source)
@@ -238,13 +272,22 @@ def _entry(model: FamilyEntryModel, index: int, source: str) -> FamilyEntry:
         budget=model.budget, strength=model.strength or 2, seeds=tuple(model.seeds or ()),
         repeats=model.repeats or 1, seed=model.seed, rotate=model.rotate,
         params=tuple(_override(name, p) for name, p in model.params.items()),
-        samples=tuple(tuple(sorted(s.items())) for s in model.samples or ()),
+        samples=tuple(tuple(sorted(_sample_params(s).items())) for s in model.samples or ()),
+        sample_names=tuple(s.name if isinstance(s, NamedSampleModel) else None for s in model.samples or ()),
         fidelity=tuple(model.fidelity or ()),
     )
 
 
+def _sample_params(sample: dict[str, Any] | NamedSampleModel) -> dict[str, Any]:
+    return dict(sample.params) if isinstance(sample, NamedSampleModel) else dict(sample)
+
+
 def _check_entry(m: FamilyEntryModel, where: str, source: str) -> None:
     """Rules that span several fields of one entry."""
+    names = [s.name for s in m.samples or () if isinstance(s, NamedSampleModel)]
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise InputError(f"sample name {twice!r} is used twice", source=source, field=f"{where}.samples")
     frozen = m.sampler == "frozen"
     generator = m.base if frozen else m.sampler
     rules: list[tuple[bool, str, str]] = [

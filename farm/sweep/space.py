@@ -3,8 +3,10 @@
 A float parameter varies continuously over [low, high] (or its sub-``range``);
 an int over the integers in [low, high]; a choice/bool over its choices. A
 sweep's ``levels:`` turns any parameter into a discrete dimension over that
-subset. Grid and t-wise designs use each dimension's ``levels``: the family's
-declared levels (inside the sub-range), or low/mid/high when it declares none.
+subset. An ``input`` parameter (a log's content hash) is never a dimension: it
+keeps its nominal or ``fixed`` value, and a frozen entry's samples name others.
+Grid and t-wise designs use each dimension's ``levels``: the family's declared
+levels (inside the sub-range), or low/mid/high when it declares none.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from farm.errors import InputError
 from farm.identity import ParamValue
 from farm.sweep.model import ParamOverride
 from scenario_library.family import Family, Parameter
+from scenario_library.params import to_input_hash
 
 SIGNIFICANT_DIGITS = 6  # sampled floats are rounded so ids never hinge on the last bit of a float
 
@@ -80,6 +83,11 @@ def build_space(family: Family, overrides: Sequence[ParamOverride], *, source: s
             base[p.name] = _coerce(p, override.fixed, source, f"{where}.fixed")
             continue
         base[p.name] = float(p.nominal) if p.type == "float" else p.nominal
+        if not p.sampled:
+            if override is not None:
+                raise InputError("an input parameter is never sampled: give 'fixed' (a content hash) or name "
+                                 "logs in a frozen entry's samples", source=source, field=f"{where}.{override.kind}")
+            continue
         dim = _dimension(p, override, source=source, where=where)
         if dim is not None and (len(dim.values) == 1 or (not dim.values and dim.low == dim.high)):
             base[p.name] = dim.values[0] if dim.values else (int(dim.low) if p.type == "int" else dim.low)
@@ -166,10 +174,17 @@ def _coerce(p: Parameter, value: Any, source: str, where: str) -> ParamValue:
         "int": isinstance(value, int) and not isinstance(value, bool),
         "bool": isinstance(value, bool),
         "choice": isinstance(value, str),
+        "input": isinstance(value, str),
     }[p.type]
     if not ok:
-        kind = {"float": "a number", "int": "an integer", "bool": "true or false", "choice": "a string"}[p.type]
+        kind = {"float": "a number", "int": "an integer", "bool": "true or false", "choice": "a string",
+                "input": "a content hash"}[p.type]
         raise InputError(f"{value!r} is not {kind}", source=source, field=where)
+    if p.type == "input":
+        try:
+            return to_input_hash(value)
+        except ValueError as exc:
+            raise InputError(str(exc), source=source, field=where) from None
     if p.type == "choice" and value not in p.choices:
         raise InputError(f"'{value}' is not one of {', '.join(p.choices)}", source=source, field=where)
     if p.type in ("float", "int"):

@@ -26,6 +26,7 @@ from tests.farm.test_replay import SPECS, store_runs
 ROOT = Path(__file__).resolve().parents[2]
 SWEEP = ROOT / "tests" / "farm" / "execution" / "sweeps" / "null_grid.yaml"
 SWEEP_ID = "nightly-1"  # store_runs' sweep
+EXAMPLE_LOG = ROOT / "docs" / "examples" / "lead_braking_log"
 
 # command path -> its argv after the command words; {store}, {run_id} and {sweep_id} are filled in.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
@@ -37,15 +38,22 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("logs",): ["{sweep_id}", "--store", "{store}"],
     ("cancel",): ["{sweep_id}", "--store", "{store}"],
     ("replay",): ["{run_id}", "--store", "{store}", "--no-plot"],
+    ("report", "coverage"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../coverage"],
     ("stack", "check"): ["tests.farm.broken_stacks:nondeterministic"],  # a failing report is still one document
     ("scenarios", "list"): ["--all"],
     ("scenarios", "show"): ["null"],
     ("scenarios", "validate"): [str(ROOT / "scenario_library" / "families")],
     ("sweep", "expand"): [str(SWEEP), "--rows", "2"],
     ("sweeps", "list"): ["--store", "{store}"],
+    ("export-log",): ["lead_vehicle_braking", "-o", "{store}/exported", "-p", "gap_m=4", "-p", "brake_time_s=0",
+                      "-p", "lead_decel_mps2=10"],  # a crash stop: a short rollout
+    ("log", "check"): [str(EXAMPLE_LOG)],
+    ("promote",): [str(EXAMPLE_LOG), "--real-run-id", "lead_braking_nominal", "--into", "{sweep_copy}", "--store",
+                   "{store}"],
     ("report", "summary"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../summary"],
     ("report", "compare"): ["{sweep_id}", "{sweep_id}", "--store", "{store}", "--allow-partial", "--inconclusive-ok",
                             "-o", "{store}/../compare"],
+    ("trends", "accept"): ["{sweep_id}", "--store", "{store}", "--allow-partial"],  # `trends` itself: test_trends_cli
 }
 
 
@@ -81,7 +89,9 @@ def stored(tmp_path: Path) -> tuple[Path, RolloutResult]:
 @pytest.mark.parametrize("path", list(COMMANDS), ids=" ".join)
 def test_json_stdout_is_one_strict_document(path: tuple[str, ...], stored: tuple[Path, RolloutResult]) -> None:
     root, result = stored
-    fill = {"store": str(root), "run_id": result.run_id, "sweep_id": SWEEP_ID}
+    sweep_copy = root.parent / "promote-into.yaml"  # promote edits a copy, never a shipped sweep
+    sweep_copy.write_text("name: p\nseed: 1\nfamilies:\n  - {name: \"null\", sampler: nominal}\n")
+    fill = {"store": str(root), "run_id": result.run_id, "sweep_id": SWEEP_ID, "sweep_copy": str(sweep_copy)}
     argv = [*path, *(arg.format(**fill) for arg in COMMANDS[path]), "--json"]
     out = CliRunner().invoke(app, argv, catch_exceptions=False)
     assert out.exit_code in (0, 1), out.output  # stack check of a broken stack is a finding

@@ -72,7 +72,8 @@ def test_every_family_declares_every_odd_attribute_and_exercises_the_whole_odd_t
 
 def test_families_keep_durations_short_for_throughput() -> None:
     for family in list_families():
-        assert 8.0 <= family.duration_s <= 20.0, family.name
+        if family.duration_s is not None:  # None: from its input (log_replay: the log's span)
+            assert 8.0 <= family.duration_s <= 20.0, family.name
 
 
 def test_the_test_only_families_have_the_exact_parameters_the_infrastructure_relies_on() -> None:
