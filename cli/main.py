@@ -39,6 +39,7 @@ def _register() -> None:
         report_cmds,
         run_cmds,
         scenario_cmds,
+        sim2real_cmds,
         stack_cmds,
         store_cmds,
         submit_cmds,
@@ -47,7 +48,7 @@ def _register() -> None:
     )
 
     for module in (run_cmds, stack_cmds, scenario_cmds, sweep_cmds, store_cmds, submit_cmds, replay_cmds,
-                   report_cmds, logexport_cmds, promote_cmds, trends_cmds):
+                   report_cmds, logexport_cmds, promote_cmds, trends_cmds, sim2real_cmds):
         module.register(app)
 
 

@@ -90,7 +90,7 @@ def test_the_contracts_cover_farms_layers_and_every_packages_cycles() -> None:
     by_type = {c["type"]: c for c in contracts}
     assert set(by_type["acyclic_siblings"]["ancestors"]) == set(PACKAGES)
     farm_layers = next(c for c in contracts if c["type"] == "layers" and c.get("containers") == ["farm"])
-    assert farm_layers["exhaustive"] and farm_layers["layers"][0] == "driver"
+    assert farm_layers["exhaustive"] and farm_layers["layers"][:2] == ["sim2real", "driver"]  # sim2real drives sweeps
 
 
 PLANTED_CONFIG = """

@@ -12,7 +12,7 @@ of every driver outside ``simfarm submit``).
 
 May import ``farm.execution``, ``farm.k8s``, ``farm.store``, ``farm.sweep`` and farm's
 contracts (``farm.spec``, ``farm.result``, ``farm.errors``, ``farm.fingerprint``);
-only ``cli`` imports it. Ray is reached through ``farm.execution`` only.
+only ``cli`` and ``farm.sim2real`` import it. Ray is reached through ``farm.execution`` only.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SWEEP = ROOT / "tests" / "farm" / "execution" / "sweeps" / "null_grid.yaml"
 SWEEP_ID = "nightly-1"  # store_runs' sweep
 EXAMPLE_LOG = ROOT / "docs" / "examples" / "lead_braking_log"
+SIM2REAL_DATA = ROOT / "tests" / "farm" / "sim2real" / "data"
 
 # command path -> its argv after the command words; {store}, {run_id} and {sweep_id} are filled in.
 COMMANDS: dict[tuple[str, ...], list[str]] = {
@@ -54,6 +55,9 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("report", "compare"): ["{sweep_id}", "{sweep_id}", "--store", "{store}", "--allow-partial", "--inconclusive-ok",
                             "-o", "{store}/../compare"],
     ("trends", "accept"): ["{sweep_id}", "--store", "{store}", "--allow-partial"],  # `trends` itself: test_trends_cli
+    ("sim2real",): [str(SIM2REAL_DATA / "null_runs.csv"), "--from-sweep", "{sweep_id}", "--store", "{store}", "-o",
+                    "{store}-sim2real"],  # pairs with the stored null run: no Ray
+    ("report", "sim2real"): ["--pairs", str(SIM2REAL_DATA / "pairs.csv"), "-o", "{store}-pairs"],
 }
 
 
