@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -12,3 +13,15 @@ StoreOpt = Annotated[
     typer.Option("--store", envvar="SIMFARM_STORE",
                  help="Results store: a folder, file://PATH or s3://bucket/prefix [default: ./simfarm-results]."),
 ]
+
+
+def parse_date(text: str | None, *, option: str = "--today") -> dt.date | None:
+    """``YYYY-MM-DD`` as a date (None stays None); bad input names the option (exit 2)."""
+    from farm.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"'{text}' is not a date YYYY-MM-DD", source=option) from None

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from farm.reports.document import Report
     from farm.store.base import Store
 
-_MODULES: tuple[str, ...] = ("report_summary_cmds", "report_coverage_cmds", "report_sim2real_cmds")
+_MODULES: tuple[str, ...] = ("report_summary_cmds", "report_coverage_cmds", "report_sim2real_cmds",
+                              "report_compare_cmds")
 
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", file_okay=False,
                                                 help="Folder for report.html/.json/.md "

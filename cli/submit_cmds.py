@@ -9,7 +9,7 @@ import typer
 
 from cli.errors import domain_errors
 from cli.machine_output import print_json, stdout_reserved
-from cli.options import JsonOpt, StoreOpt
+from cli.options import JsonOpt, StoreOpt, parse_date
 
 if TYPE_CHECKING:
     from farm.store.base import Store
@@ -69,6 +69,8 @@ def submit(
     workers: WorkersOpt = "1",
     metrics_port: MetricsPortOpt = None,
     metrics_host: MetricsHostOpt = "127.0.0.1",
+    today: Annotated[str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Date the sweep's rotating "
+                                              "sets use, as 'sweep expand --today' [default: today, UTC].")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a sweep on Ray (embedded by default, a cluster, a Ray job or a RayJob); results stream into the store."""
@@ -87,7 +89,8 @@ def submit(
         report = run_submit(sweep_file, store=store, address=address, resume=resume, force=force, detach=detach,
                             batch_size=batch_size, max_in_flight=max_in_flight, timeout_s=timeout_s,
                             retries=retries, num_cpus=num_cpus, announce=announce, stream_to=sys.stderr,
-                            job_env=parse_env(env or []), k8s=request, metrics=metrics)
+                            job_env=parse_env(env or []), k8s=request, metrics=metrics,
+                            today=parse_date(today))
     if as_json:
         print_json(report.to_dict())
     else:

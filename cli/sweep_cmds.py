@@ -9,7 +9,7 @@ import typer
 
 from cli.errors import domain_errors
 from cli.machine_output import print_json
-from cli.options import JsonOpt
+from cli.options import JsonOpt, parse_date
 
 SweepArg = Annotated[str, typer.Argument(metavar="SWEEP", help="Sweep file path, or a packaged sweep by name.")]
 RowsOpt = Annotated[int, typer.Option("--rows", min=0, help="How many expanded rollouts to list.")]
@@ -40,14 +40,7 @@ def expand_cmd(sweep_file: SweepArg, json_out: JsonOpt = False, rows: RowsOpt = 
 
 
 def _date(text: str | None) -> dt.date | None:
-    from farm.errors import InputError
-
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"'{text}' is not a date YYYY-MM-DD", source="--today") from None
+    return parse_date(text)
 
 
 def _print_tables(summary: dict[str, Any], listed: list[dict[str, Any]]) -> None:

@@ -12,6 +12,7 @@ pod) uses that entry point (``farm.driver.__main__``); it reads everything from 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -31,6 +32,8 @@ from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
 from farm.store.base import Manifest, Store
 from farm.sweep.model import SweepSpec
+
+ROTATION_DATE_FIELD = "rotation_date"  # manifest.extra: the date the rotating entries were expanded for
 
 if TYPE_CHECKING:
     from farm.driver.kube import K8sRequest
@@ -75,7 +78,7 @@ def _versions() -> dict[str, str]:
 
 
 def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOptions, mode: dict[str, Any],
-               sweep_id: str | None = None) -> str:
+               sweep_id: str | None = None, today: dt.date | None = None) -> str:
     from farm.driver.session import OUTCOME_CODE_FIELD, SPEC_FORMAT_FIELD
     from farm.execution.base import now_iso
     from farm.fingerprint import base_fingerprint, outcome_code_hash
@@ -84,7 +87,8 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
     from farm.store.ids import new_sweep_id
     from farm.sweep import expand
 
-    specs = expand(sweep)
+    day = today or dt.datetime.now(dt.UTC).date()  # the date every rotating entry of the sweep mixes in
+    specs = expand(sweep, today=day)
     check_inputs_present(store, specs, source=sweep_path)  # a log replay needs its log in this store
     sweep_id = sweep_id or new_sweep_id(sweep.name)
     now = now_iso()
@@ -93,7 +97,7 @@ def _new_sweep(store: Store, sweep: Any, sweep_path: str, options: ExecutionOpti
                         code_fingerprint=base_fingerprint(), stacks=tuple(s.stack_id for s in sweep.stacks),
                         versions=_versions(), total=len(specs), sweep_file=sweep_path,
                         extra={"options": options.as_dict(), **mode, OUTCOME_CODE_FIELD: outcome_code,
-                               SPEC_FORMAT_FIELD: SPEC_FORMAT,
+                               SPEC_FORMAT_FIELD: SPEC_FORMAT, ROTATION_DATE_FIELD: day.isoformat(),
                                # reports: SWEEP_ID:STACK resolves the sweep file's names; the latency deadlines
                                "stack_names": dict(sweep.stack_names), "sim": sweep.sim.to_dict()})
     # the session records the platform it runs on
@@ -119,8 +123,13 @@ def submit(sweep_path: str | Path | SweepSpec, *, store: str | None = None, addr
            num_cpus: int | None = None, announce: Announce | None = None, stream_to: TextIO | None = None,
            tty: bool | None = None, executor: ExecutorKind = "ray", batch_fn: str = DEFAULT_BATCH_FN,
            job_env: Mapping[str, str] | None = None, k8s: K8sRequest | None = None,
-           metrics: MetricsEndpoint | None = None, sweep_id: str | None = None) -> DriverReport:
+           metrics: MetricsEndpoint | None = None, sweep_id: str | None = None,
+           today: dt.date | None = None) -> DriverReport:
     """Submit (or ``resume``) a sweep; returns once it ends (or at once with ``detach``).
+
+    ``today``: the date the sweep's rotating entries (``rotate: daily|weekly``) are expanded for
+    (default: today in UTC), as ``simfarm sweep expand --today``; recorded in the manifest
+    (``extra["rotation_date"]``). A resume runs the stored specs, so it takes no date.
 
     ``sweep_path`` is a sweep file (path or packaged name) or a ``SweepSpec`` built in memory
     (``simfarm sim2real``; its ``source`` is what the manifest records as the sweep file).
@@ -143,6 +152,9 @@ def submit(sweep_path: str | Path | SweepSpec, *, store: str | None = None, addr
     from farm.store import open_store
     from farm.sweep import load_sweep
 
+    if resume and today is not None:
+        raise InputError("--today fixes the rotating set of a new sweep; a resume runs the stored specs",
+                         source="--today", field=today.isoformat())
     sweep = sweep_path if isinstance(sweep_path, SweepSpec) else load_sweep(sweep_path)
     sweep_file = sweep.source if isinstance(sweep_path, SweepSpec) else str(sweep_path)
     metrics = metrics.validated() if metrics is not None else None
@@ -165,7 +177,7 @@ def submit(sweep_path: str | Path | SweepSpec, *, store: str | None = None, addr
         options = _existing_sweep(results, resume, overrides, mode)
         sweep_id = resume
     else:
-        sweep_id = _new_sweep(results, sweep, sweep_file, options, mode, sweep_id)
+        sweep_id = _new_sweep(results, sweep, sweep_file, options, mode, sweep_id, today)
     if announce is not None:
         announce(sweep_id, results.uri)
     if k8s is not None:  # as for a Ray job: a sweep created just now needs no fingerprint check there

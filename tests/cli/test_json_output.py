@@ -52,6 +52,8 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("promote",): [str(EXAMPLE_LOG), "--real-run-id", "lead_braking_nominal", "--into", "{sweep_copy}", "--store",
                    "{store}"],
     ("report", "summary"): ["{sweep_id}", "--store", "{store}", "--allow-partial", "-o", "{store}/../summary"],
+    ("report", "compare"): ["{sweep_id}", "{sweep_id}", "--store", "{store}", "--allow-partial", "--inconclusive-ok",
+                            "-o", "{store}/../compare"],
     ("trends", "accept"): ["{sweep_id}", "--store", "{store}", "--allow-partial"],  # `trends` itself: test_trends_cli
     ("sim2real",): [str(SIM2REAL_DATA / "null_runs.csv"), "--from-sweep", "{sweep_id}", "--store", "{store}", "-o",
                     "{store}-sim2real"],  # pairs with the stored null run: no Ray
