@@ -28,7 +28,7 @@ from farm import stats_walsh as _walsh
 Alternative = Literal["two-sided", "greater", "less"]
 ZERO_METHOD = "pratt"
 _EXACT_MAX_N = 50  # scipy's own limit for the exact signed-rank distribution
-_PERMUTATION_MAX_N = 13  # 2^13 sign flips <= PermutationMethod's 9,999 resamples: exhaustive, deterministic
+_PERMUTATION_MAX_N = 50  # with zeros or ties: the exact sign-flip distribution, by dynamic programming
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +95,37 @@ def _has_ties(d: npt.NDArray[np.float64]) -> bool:
     return bool(np.unique(a).size < a.size)
 
 
+def _sign_flip_exact(d: np.ndarray, alternative: str) -> tuple[float, float]:
+    """The signed-rank test's exact sign-flip null with Pratt zeros and tied (mid)ranks.
+
+    The same distribution ``scipy.stats.wilcoxon(..., method=PermutationMethod())`` enumerates
+    over all 2^n sign flips, computed instead by dynamic programming over the nonzero pairs'
+    ranks: ranks are multiples of 1/2, so T+ = sum of the ranks of the positive differences
+    takes integer values in half-rank units, and its null distribution is the convolution of
+    {0, 2r_i} with equal weights — O(n · sum of ranks) instead of O(2^n · n). The statistic is
+    T+ for a one-sided test and min(T+, T−) for a two-sided one, as scipy reports it.
+    """
+    ranks = _sp.rankdata(np.abs(d))  # zeros take the lowest ranks (Pratt), then are dropped
+    nonzero = d != 0
+    units = np.rint(2 * ranks[nonzero]).astype(np.int64)
+    total = int(units.sum())
+    dist = np.zeros(total + 1)
+    dist[0] = 1.0
+    for w in units:
+        dist[w:] = dist[w:] + dist[: total + 1 - w].copy()
+    dist /= dist.sum()
+    t_plus = int(units[d[nonzero] > 0].sum())
+    t_minus = total - t_plus
+    cdf = np.cumsum(dist)
+    below = float(cdf[t_plus])                       # P(T+ <= t)
+    above = float(1.0 - (cdf[t_plus - 1] if t_plus > 0 else 0.0))  # P(T+ >= t)
+    if alternative == "greater":
+        return t_plus / 2.0, min(1.0, above)
+    if alternative == "less":
+        return t_plus / 2.0, min(1.0, below)
+    return min(t_plus, t_minus) / 2.0, min(1.0, 2.0 * min(below, above))
+
+
 def wilcoxon_signed_rank(candidate: npt.ArrayLike, baseline: npt.ArrayLike, *,
                          alternative: Alternative = "two-sided") -> SignedRank:
     """``scipy.stats.wilcoxon`` on candidate − baseline with ``zero_method="pratt"``.
@@ -122,7 +153,9 @@ def wilcoxon_signed_rank(candidate: npt.ArrayLike, baseline: npt.ArrayLike, *,
     if excl.n_used <= _EXACT_MAX_N and excl.n_zero == 0 and not _has_ties(d):
         method, label = "exact", "exact"
     elif excl.n_used <= _PERMUTATION_MAX_N:
-        method, label = _sp.PermutationMethod(), "permutation (all 2^n sign flips)"
+        statistic, p = _sign_flip_exact(d, alternative)
+        return SignedRank(statistic=statistic, p_value=p, alternative=alternative,
+                          method="permutation (all 2^n sign flips, exact)", exclusions=excl)
     else:
         method, label = "asymptotic", "normal approximation"
     with warnings.catch_warnings():

@@ -129,3 +129,30 @@ def test_selection_is_exact_where_float_addition_absorbs_small_values(monkeypatc
     v, w = stats_walsh.compress(d)
     for k in (1, brute.size // 3, brute.size // 2, brute.size):
         assert stats_walsh.kth_walsh_sum(v, w, k) == brute[k - 1]
+
+
+def test_the_exact_sign_flip_distribution_equals_scipys_enumeration() -> None:
+    # With zeros and ties the p-value is the exact sign-flip one: the dynamic programme must give
+    # what scipy's exhaustive PermutationMethod gives, for every alternative.
+    import warnings
+
+    import numpy as np
+    from scipy import stats as sp
+
+    from farm.stats_shift import _sign_flip_exact
+
+    rng = np.random.default_rng(7)
+    checked = 0
+    for _ in range(25):
+        d = rng.integers(-3, 4, size=int(rng.integers(3, 11))).astype(float)
+        if not (d != 0).any():
+            continue
+        for alternative in ("two-sided", "greater", "less"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = sp.wilcoxon(d, zero_method="pratt", correction=False, alternative=alternative,
+                                  method=sp.PermutationMethod())
+            statistic, p = _sign_flip_exact(d, alternative)
+            assert (statistic, p) == pytest.approx((ref.statistic, min(1.0, ref.pvalue)), abs=1e-12)
+            checked += 1
+    assert checked > 40
