@@ -55,7 +55,7 @@ def test_every_command_that_takes_a_sweep_accepts_a_name(command: list[str], tmp
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, [*command, "no_such_sweep"])
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
-    assert "no packaged sweep has that name (packaged: ci, nightly, release, smoke" in result.stderr
+    assert "no packaged sweep has that name (packaged: ci, gate, nightly, release, smoke" in result.stderr
     if command == ["sweep", "expand"]:
         result = runner.invoke(app, [*command, "smoke", "--json"])
         assert result.exit_code == 0, result.stderr
