@@ -71,6 +71,9 @@ def submit(
     metrics_host: MetricsHostOpt = "127.0.0.1",
     today: Annotated[str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Date the sweep's rotating "
                                               "sets use, as 'sweep expand --today' [default: today, UTC].")] = None,
+    write_report: Annotated[bool, typer.Option(
+        "--report", help="When the sweep ends, also write its summary report (HTML, JSON, Markdown) to "
+                         "./simfarm-reports/<report_id>/, as 'simfarm report summary SWEEP_ID' would.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a sweep on Ray (embedded by default, a cluster, a Ray job or a RayJob); results stream into the store."""
@@ -95,8 +98,21 @@ def submit(
         print_json(report.to_dict())
     else:
         _print_report(report)
+    if write_report and not detach:
+        _summary_report(report, quiet=as_json)
     if report.exit_code:
         raise typer.Exit(report.exit_code)
+
+
+def _summary_report(report: Any, *, quiet: bool) -> None:
+    """``--report``: the stored sweep's summary report, labelled if the sweep did not complete."""
+    from farm.reports.output import write_report
+    from farm.reports.summary import summary_report
+    from farm.store import open_store
+
+    written = write_report(summary_report(open_store(report.store), report.sweep_id,
+                                          allow_partial=True))
+    print(f"report: {written.html}", file=sys.stderr if quiet else sys.stdout, flush=True)
 
 
 def _print_report(report: Any) -> None:

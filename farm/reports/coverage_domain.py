@@ -82,8 +82,9 @@ def chosen_from_runs(families: Iterable[FamilyRuns]) -> Chosen:
 
 
 def read_sweep_file(path: Path, expected_name: str) -> tuple[SweepSpec | None, str]:
-    """The sweep file at ``path`` if it loads and is the sweep called ``expected_name``; else why not."""
-    if not path.is_file():
+    """The sweep file at ``path`` (or the packaged sweep of that name) if it loads and is the sweep called
+    ``expected_name``; else why not."""
+    if not path.is_file() and (len(path.parts) > 1 or path.suffix):
         return None, f"sweep file {path} not found"
     try:
         sweep = load_sweep(path)

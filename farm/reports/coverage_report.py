@@ -38,6 +38,7 @@ from farm.stacks import NAMED_STACKS
 from farm.store.base import Store
 from scenario_library.catalog import list_families, load_family
 from scenario_library.odd import default_odd
+from scenario_library.packaged import packaged_sweep
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,7 +69,8 @@ def _subdomain(sides: Sequence[SweepSide], inp: CoverageInput, sweep_files: Sequ
             try:
                 chosen.append(chosen_from_sweep(sweep, axes))
                 sources[side.target.sweep_id] = f"the designs of sweep file {path}"
-                used.append(path)  # type: ignore[arg-type]
+                # provenance hashes the file itself: a packaged sweep's, when it was named
+                used.append(path if path.is_file() else (packaged_sweep(str(path)) or path))  # type: ignore[union-attr,arg-type]
                 continue
             except InputError as exc:
                 why = f"sweep file {path} no longer expands ({exc.reason})"
