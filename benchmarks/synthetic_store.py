@@ -75,7 +75,10 @@ def make_synthetic_sweep(store: Store, sweep_id: str, n_rows: int, *, seed: int,
     """Write a complete, compacted synthetic sweep of exactly ``n_rows`` runs; returns its manifest."""
     if n_rows < 1:
         raise ValueError(f"n_rows must be >= 1, got {n_rows}")
-    chosen = [load_family(f) for f in families] if families else list_families()
+    # By default the parametric families: a family with an ``input`` parameter (log_replay) replays a
+    # stored log, which a synthetic sweep has none of.
+    chosen = ([load_family(f) for f in families] if families else
+              [f for f in list_families() if all(p.sampled for p in f.parameters)])
     rng = np.random.default_rng(seed)
     shares = np.full(len(chosen), n_rows // len(chosen))
     shares[: n_rows - int(shares.sum())] += 1
