@@ -9,7 +9,7 @@ import typer
 from cli.errors import domain_errors
 from cli.machine_output import print_json
 from cli.options import JsonOpt
-from cli.run_cmds import _parse_params
+from cli.run_cmds import spec_from_options
 
 
 @domain_errors
@@ -28,18 +28,10 @@ def export_log(
     json_out: JsonOpt = False,
 ) -> None:
     """Re-simulate one rollout and write it in the real-run log format (docs/real-run-logs.md)."""
-    from farm.errors import ExitCode, InputError
+    from farm.errors import ExitCode
     from farm.logexport import export_rollout, replay_exported
-    from farm.spec import FIDELITIES, RolloutSpec
-    from farm.stacks import resolve_stack
-    from scenario_library.catalog import load_family
 
-    if fidelity not in FIDELITIES:
-        raise InputError(f"'{fidelity}' is not one of {', '.join(FIDELITIES)}", source="--fidelity")
-    fam = load_family(family)
-    params = fam.resolve(_parse_params(param or []), source="--param")
-    spec = RolloutSpec.create(family=fam.name, family_version=fam.version, params=params, seed=seed,
-                              stack=resolve_stack(stack), fidelity=fidelity)  # type: ignore[arg-type]
+    spec = spec_from_options(family, param, seed=seed, stack=stack, fidelity=fidelity)
     exported = export_rollout(spec, out, real_run_id=real_run_id)
     doc: dict[str, Any] = {
         "real_run_id": exported.real_run_id, "run_id": spec.run_id, "status": exported.source.status.value,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.errors import domain_errors
 from cli.machine_output import print_json
 from cli.options import JsonOpt
+
+if TYPE_CHECKING:
+    from farm.spec import RolloutSpec
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -23,6 +26,22 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def spec_from_options(family: str, param: list[str] | None, *, seed: int, stack: str,
+                      fidelity: str) -> RolloutSpec:
+    """The one rollout that ``FAMILY -p name=value ... --seed --stack --fidelity`` names (bad input: exit 2)."""
+    from farm.errors import InputError
+    from farm.spec import FIDELITIES, RolloutSpec
+    from farm.stacks import resolve_stack
+    from scenario_library.catalog import load_family
+
+    if fidelity not in FIDELITIES:
+        raise InputError(f"'{fidelity}' is not one of {', '.join(FIDELITIES)}", source="--fidelity")
+    fam = load_family(family)
+    params = fam.resolve(_parse_params(param or []), source="--param")
+    return RolloutSpec.create(family=fam.name, family_version=fam.version, params=params, seed=seed,
+                              stack=resolve_stack(stack), fidelity=fidelity)  # type: ignore[arg-type]
+
+
 @domain_errors
 def run(
     family: Annotated[str, typer.Argument(help="Scenario family, e.g. lead_vehicle_braking.")],
@@ -35,17 +54,9 @@ def run(
     json_out: JsonOpt = False,
 ) -> None:
     """Run one closed-loop rollout and print its metrics and verdict (exit 1 unless PASS)."""
-    from farm.errors import ExitCode, InputError
-    from farm.spec import FIDELITIES, RolloutSpec
-    from farm.stacks import resolve_stack
-    from scenario_library.catalog import load_family
+    from farm.errors import ExitCode
 
-    if fidelity not in FIDELITIES:
-        raise InputError(f"'{fidelity}' is not one of {', '.join(FIDELITIES)}", source="--fidelity")
-    fam = load_family(family)
-    params = fam.resolve(_parse_params(param or []), source="--param")
-    spec = RolloutSpec.create(family=fam.name, family_version=fam.version, params=params, seed=seed,
-                              stack=resolve_stack(stack), fidelity=fidelity)  # type: ignore[arg-type]
+    spec = spec_from_options(family, param, seed=seed, stack=stack, fidelity=fidelity)
     from farm.sim.rollout import run_rollout
 
     result = run_rollout(spec)

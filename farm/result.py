@@ -139,6 +139,11 @@ def count_statuses(statuses: Iterable[str | Status]) -> Counts:
     return counts_from_mapping(by_status)
 
 
+def final_count(by_status: Mapping[str, int]) -> int:
+    """How many of these runs have a final status (a resume never re-runs them)."""
+    return sum(n for status, n in by_status.items() if Status(status).is_final)
+
+
 def counts_from_mapping(by_status: Mapping[str, int]) -> Counts:
     """``Counts`` from a ``status -> n`` mapping (a manifest's counts, a group-by)."""
     n = passed = failures = excluded = incomplete = 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -25,7 +24,7 @@ from farm.driver.session import LEASE_TTL_S, DriverReport, stored_summary, sweep
 from farm.errors import ExitCode, InputError, SimfarmError
 from farm.execution.base import now_iso
 from farm.execution.remote import job_entrypoint
-from farm.result import Status
+from farm.result import final_count
 from farm.store.base import Store
 
 if TYPE_CHECKING:
@@ -67,7 +66,7 @@ def run_on_k8s(store: Store, sweep_id: str, request: K8sRequest, *, force: bool,
 
     manifest = store.read_manifest(sweep_id)
     submission = int((manifest.extra.get("k8s") or {}).get("submission", 0)) + 1
-    skipped = _final_count(manifest.counts)
+    skipped = final_count(manifest.counts)
     try:
         cluster = connect_recorded(request.context, request.namespace)
         options = rayjob_options(request, cluster.namespace, warn=stream_to)
@@ -104,16 +103,12 @@ def run_on_k8s(store: Store, sweep_id: str, request: K8sRequest, *, force: bool,
     return k8s_report(store, sweep_id, final, skipped=skipped, wall_time_s=time.monotonic() - started)
 
 
-def _final_count(counts: Mapping[str, int]) -> int:
-    return sum(n for status, n in counts.items() if Status(status).is_final)
-
-
 def k8s_report(store: Store, sweep_id: str, final: RayJobState, *, skipped: int, wall_time_s: float) -> DriverReport:
     """The report of a finished RayJob: exit code and counts from the manifest, the RayJob's state beside."""
     manifest = store.read_manifest(sweep_id)
     stored = stored_summary(store, sweep_id)  # the same end-of-sweep table as a local sweep's
     code = sweep_exit_code(dict(manifest.counts), state=manifest.state)
-    if code in (ExitCode.OK, ExitCode.FINDING) and _final_count(manifest.counts) < manifest.total:
+    if code in (ExitCode.OK, ExitCode.FINDING) and final_count(manifest.counts) < manifest.total:
         code = ExitCode.INFRA  # the driver never ran or stopped early: the set is incomplete
     ran = max(0, sum(sum(c.values()) for c in stored["by_family"].values()) - skipped)
     ended = final.deployment_status or ("deleted" if not final.exists else "?")
@@ -123,4 +118,4 @@ def k8s_report(store: Store, sweep_id: str, final: RayJobState, *, skipped: int,
                         rollouts_per_s=ran / wall_time_s if wall_time_s > 0 else 0.0, exit_code=code,
                         message=f"RayJob {final.name} {ended}, job {final.job_status or '-'}{detail} "
                                 f"(exit code {int(code)} from the store): sweep {manifest.state}, "
-                                f"{_final_count(manifest.counts)}/{manifest.total} final")
+                                f"{final_count(manifest.counts)}/{manifest.total} final")

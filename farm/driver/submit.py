@@ -30,6 +30,7 @@ from farm.driver.session import DriverReport, run_sweep, stored_summary
 from farm.errors import ExitCode, InputError, SimfarmError, StoreError
 from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind
 from farm.execution.remote import is_jobs_address
+from farm.result import final_count
 from farm.store.base import Manifest, Store
 from farm.sweep.model import SweepSpec
 
@@ -214,7 +215,7 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
     from farm.execution.base import now_iso
     from farm.execution.remote import job_entrypoint, job_env
 
-    skipped = _final_count(store.read_manifest(sweep_id).counts)
+    skipped = final_count(store.read_manifest(sweep_id).counts)
     try:
         entrypoint = " ".join([job_entrypoint(sweep_id, store.uri, force=force), shlex.join(endpoint_args(metrics))])
         job_id = ray_jobs.submit_job(address, entrypoint=entrypoint.strip(),
@@ -237,12 +238,6 @@ def _run_as_job(store: Store, sweep_id: str, address: str, *, force: bool, detac
                             message=f"stopped following Ray job {job_id}, which keeps running: {follow}; "
                                     f"stop it with: simfarm cancel {sweep_id} --store {store.uri}")
     return _job_report(store, sweep_id, info, skipped=skipped, wall_time_s=time.monotonic() - started)
-
-
-def _final_count(counts: Mapping[str, int]) -> int:
-    from farm.result import Status
-
-    return sum(n for status, n in counts.items() if Status(status).is_final)
 
 
 def _job_report(store: Store, sweep_id: str, info: JobInfo, *, skipped: int, wall_time_s: float) -> DriverReport:

@@ -112,7 +112,7 @@ def test_format_cell_rule() -> None:
 
 
 def test_targets_split_at_the_first_colon_and_stacks_resolve() -> None:
-    assert parse_target("sweep-1") == parse_target("sweep-1")
+    assert (parse_target("sweep-1").sweep_id, parse_target("sweep-1").stack) == ("sweep-1", None)
     t = parse_target("sweep-1:name:with:colons")
     assert (t.sweep_id, t.stack) == ("sweep-1", "name:with:colons")
     with pytest.raises(InputError):
