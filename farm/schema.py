@@ -74,7 +74,7 @@ RUNS_SCHEMA = pa.schema([
     ("spec", pa.string()),             # canonical RolloutSpec JSON (replay)
     # Would the UN R157 careful and competent driver have avoided the harm? (farm.preventable; docs/preventable.md)
     ("preventable", pa.bool_()),       # null: no rule for the family
-    ("preventable_rule", pa.string()),  # name@version
+    ("preventable_rule", pa.string()),  # name@version; the recorded rule appends the sample's rule (recorded@1:cut_in)
     ("ref_impact_speed_mps", pa.float64()),
     ("ref_min_gap_m", pa.float64()),
     ("ref_policy", pa.string()),

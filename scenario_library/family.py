@@ -53,8 +53,15 @@ def _show(value: Any) -> str:
 # Preventability rules a family may name (implemented by ``farm.preventable``; "null": no verdict).
 PREVENTABLE_RULES: tuple[str, ...] = (
     "lead_vehicle_braking", "cut_in", "sensor_degradation", "low_friction_braking", "pedestrian_crossing",
-    "static_obstacle", "intersection_crossing", "narrow_passage", "curve_following", "null",
+    "static_obstacle", "intersection_crossing", "narrow_passage", "curve_following", "recorded", "null",
 )
+# The rules a recorded run can be judged by (``recorded``: the sample names one of these and its actor of interest).
+# narrow_passage and curve_following read their family's geometry parameters, which a log does not have.
+RECORDED_RULES: tuple[str, ...] = (
+    "lead_vehicle_braking", "sensor_degradation", "low_friction_braking", "cut_in", "pedestrian_crossing",
+    "intersection_crossing", "static_obstacle",
+)
+RULES_ON_STATIC: tuple[str, ...] = ("low_friction_braking", "static_obstacle")  # may target a static obstacle
 RULES_NEEDING_LAT_ACCEL: tuple[str, ...] = ("curve_following",)
 
 
@@ -149,4 +156,5 @@ class Family:
         scene = builder_function(self.builder)(**arguments)
         if not isinstance(scene, SceneSpec):
             raise error(self.source, "builder", f"returned {type(scene).__name__}, not a SceneSpec")
-        return replace(scene, actors_of_interest=self.actors_of_interest)  # the metrics measure them
+        # the metrics measure them; a family that declares none keeps the builder's (a log's named actor)
+        return replace(scene, actors_of_interest=self.actors_of_interest or scene.actors_of_interest)

@@ -18,7 +18,7 @@ from scenario_library.documents import error
 from scenario_library.errors import ScenarioError
 from scenario_library.family import Parameter, ParamValue
 from scenario_library.log_content import InputContentError, packaged_input
-from scenario_library.params import fmt, to_input_hash
+from scenario_library.params import fmt, to_input_hash, to_label
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_DURATION_S = 600.0
@@ -36,7 +36,7 @@ class Strict(BaseModel):
 
 class ParameterDoc(Strict):
     name: str
-    type: Literal["float", "int", "choice", "bool", "input"]
+    type: Literal["float", "int", "choice", "bool", "input", "label"]
     description: str
     nominal: Any
     unit: str = ""
@@ -233,6 +233,25 @@ def input_parameter(doc: ParameterDoc, where: str, source: str, errors: list[Sce
     if len(errors) > before:
         return None
     return Parameter(name=doc.name, type="input", description=doc.description, nominal=nominal)
+
+
+def label_parameter(doc: ParameterDoc, where: str, source: str, errors: list[ScenarioError]) -> Parameter | None:
+    """A ``label`` parameter: an identifier inside an input (e.g. a logged actor id), never sampled; nominal ``none``
+    or another identifier."""
+    before = len(errors)
+    for key in ("range", "bin_edges", "levels", "choices", "odd"):
+        if getattr(doc, key) is not None:
+            errors.append(error(source, f"{where}.{key}", "not allowed for a label parameter (it is never sampled, "
+                                                          "binned or bound to the ODD)"))
+    if doc.unit:
+        errors.append(error(source, f"{where}.unit", "a label parameter has no unit"))
+    try:
+        nominal = to_label(doc.nominal)
+    except ValueError as exc:
+        errors.append(error(source, f"{where}.nominal", str(exc)))
+    if len(errors) > before:
+        return None
+    return Parameter(name=doc.name, type="label", description=doc.description, nominal=nominal)
 
 
 def numeric_parameter(doc: ParameterDoc, where: str, source: str, errors: list[ScenarioError]) -> Parameter | None:

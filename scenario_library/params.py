@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, Literal, Protocol
 
-ParamType = Literal["float", "int", "choice", "bool", "input"]
+ParamType = Literal["float", "int", "choice", "bool", "input", "label"]
 ParamValue = float | int | bool | str
 # An ``input`` parameter's value: the content hash of a stored log (``inputs/<hash>``), lowercase hex.
 INPUT_HASH = re.compile(r"^[0-9a-f]{16,64}$")
+# A ``label`` parameter's value: an identifier the builder looks up in an input (an actor id of a log, whose ids
+# follow docs/real-run-logs.md), or ``none``.
+LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+UNSAMPLED: tuple[ParamType, ...] = ("input", "label")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +39,11 @@ class Parameter:
     hash: it is never sampled, has no levels, and is left out of coverage and
     t-wise designs (``sampled`` is False). The builder receives the parsed
     ``scenario_library.recorded.RecordedLog`` in its place, never the hash.
+
+    A ``label`` parameter is an identifier that only means something inside an
+    input (the actor of interest of a log): a string like ``LABEL``, never
+    sampled and left out of designs and coverage like an input; the builder
+    receives the string and checks it against the log.
     """
 
     name: str
@@ -51,8 +60,8 @@ class Parameter:
 
     @property
     def sampled(self) -> bool:
-        """False for an ``input`` parameter: designs, levels, coverage and t-wise leave it out."""
-        return self.type != "input"
+        """False for an ``input`` or ``label`` parameter: designs, levels, coverage and t-wise leave it out."""
+        return self.type not in UNSAMPLED
 
 
 class Declared(Protocol):
@@ -131,6 +140,13 @@ def to_input_hash(raw: Any) -> str:
     return raw.strip()
 
 
+def to_label(raw: Any) -> str:
+    """A ``label`` value: an identifier (letters, digits, ``._-``, up to 128 characters, not starting with ``._-``)."""
+    if not isinstance(raw, str) or not LABEL.match(raw.strip()):
+        raise ValueError(f"expected an identifier (letters, digits, '.', '_', '-'; up to 128 characters), got {raw!r}")
+    return raw.strip()
+
+
 def coerce_value(p: Parameter, raw: Any) -> ParamValue:
     """``raw`` as ``p``'s declared type, inside its range or choices.
 
@@ -141,6 +157,8 @@ def coerce_value(p: Parameter, raw: Any) -> ParamValue:
         return _to_bool(raw)
     if p.type == "input":
         return to_input_hash(raw)
+    if p.type == "label":
+        return to_label(raw)
     if p.type == "choice":
         if not isinstance(raw, str) or raw.strip() not in p.choices:
             raise ValueError(f"{raw!r} is not one of the choices: {', '.join(p.choices)}")
@@ -183,15 +201,15 @@ def bin_index(p: Parameter, value: ParamValue) -> int:
     """The coverage bin of ``value``: bin i holds edges[i-1] <= v < edges[i]; choices/bools bin by level.
 
     Raises:
-        ValueError: for an ``input`` parameter, which has no coverage bins.
+        ValueError: for an ``input`` or ``label`` parameter, which has no coverage bins.
     """
     if not p.sampled:
-        raise ValueError(f"input parameter {p.name!r} has no coverage bins")
+        raise ValueError(f"{p.type} parameter {p.name!r} has no coverage bins")
     if p.type in ("float", "int"):
         return bisect.bisect_right(coverage_edges(p), float(value))
     return list(p.levels).index(value)
 
 
 def bin_count(p: Parameter) -> int:
-    """Number of coverage bins of ``p`` (0 for an ``input`` parameter: coverage leaves it out)."""
+    """Number of coverage bins of ``p`` (0 for an ``input`` or ``label`` parameter: coverage leaves it out)."""
     return len(coverage_edges(p)) + 1 if p.type in ("float", "int") else len(p.levels)

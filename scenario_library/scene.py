@@ -180,6 +180,9 @@ class EgoStart:
     stop_at_goal: bool = False
     avoid_left_m: float = 0.0
     avoid_right_m: float = 0.0
+    # A replayed log's ego: (scene time [s], arc length [m] on this lane) of every logged sample. The simulator
+    # ignores it; the reference driver of farm.preventable drives it until it reacts. () for every other scene.
+    logged_progress: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -38,6 +38,7 @@ from scenario_library.family_schema import (
     check_name,
     choice_parameter,
     input_parameter,
+    label_parameter,
     numeric_parameter,
     parse_document,
 )
@@ -47,7 +48,8 @@ from scenario_library.params import resolve
 from scenario_library.scene import SceneSpec
 
 _PARAMETER_KINDS = {"float": numeric_parameter, "int": numeric_parameter, "choice": choice_parameter,
-                    "bool": bool_parameter, "input": input_parameter}
+                    "bool": bool_parameter, "input": input_parameter,
+                    "label": label_parameter}
 
 
 def check_document(raw: dict[str, Any], source: str, *, odd: Odd | None = None) -> Family:

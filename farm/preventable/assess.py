@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from farm.errors import InputError
-from farm.preventable import rules_crossing, rules_following, rules_geometric
+from farm.preventable import rules_crossing, rules_following, rules_geometric, rules_recorded
 from farm.preventable.surrogate import extras
 from farm.preventable.verdict import Outcome, Preventability
 from scenario_library.family import Family, PreventableRule
@@ -24,6 +24,7 @@ RULES: dict[str, Rule | None] = {
     "static_obstacle": rules_geometric.static_obstacle,
     "narrow_passage": rules_geometric.narrow_passage,
     "curve_following": rules_geometric.curve_following,
+    "recorded": rules_recorded.recorded,  # log_replay: the sample names the rule and the actor
     "null": None,  # test-only families: no verdict
 }
 SUPPORTED_VERSIONS: dict[str, int] = dict.fromkeys(RULES, 1)
@@ -33,7 +34,9 @@ def assess(family: Family, params: Mapping[str, Any], scene: SceneSpec | None = 
     """What the R157 reference driver achieves in ``family`` at ``params`` (``scene``: its built scene, or built here).
 
     Deterministic and independent of seed, stack and fidelity. A family without
-    a rule, or with the ``null`` rule, gives ``preventable=None``.
+    a rule, or with the ``null`` rule, gives ``preventable=None``. Under the
+    ``recorded`` rule the sample names the rule (``recorded@1:cut_in``); a sample
+    naming none has no verdict and no rule.
 
     Raises:
         InputError: the family names a rule or version this module does not implement.
@@ -48,8 +51,15 @@ def assess(family: Family, params: Mapping[str, Any], scene: SceneSpec | None = 
     rule = RULES[block.rule]
     if rule is None:
         return Preventability(preventable=None, rule=block.rule_id, ref_impact_speed_mps=None, ref_min_gap_m=None)
+    values = family.resolve(params)
+    rule_id = block.rule_id
+    if block.rule == "recorded":
+        chosen = rules_recorded.named(values)
+        if chosen is None:
+            return Preventability(preventable=None, rule=None, ref_impact_speed_mps=None, ref_min_gap_m=None)
+        rule_id = f"{rule_id}:{chosen[0]}"
     scene = family.build(params) if scene is None else scene
-    found = rule(scene, family.resolve(params), block)
-    return Preventability(preventable=found.preventable, rule=block.rule_id,
+    found = rule(scene, values, block)
+    return Preventability(preventable=found.preventable, rule=rule_id,
                           ref_impact_speed_mps=found.impact_speed_mps, ref_min_gap_m=found.min_gap_m,
                           ref_policy=found.policy, ref_perception_t_s=found.perception_t_s, **extras(scene))  # type: ignore[arg-type]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from farm.preventable import footprint
+from farm.preventable import footprint, recorded
 from farm.preventable.replay import EGO, EGO_FRONT_M, LIDAR_MOUNT_M, ActorTrack, Trace
-from scenario_library.scene import SceneSpec, ScriptedSpeed
+from scenario_library.scene import RecordedTrajectory, SceneSpec, ScriptedSpeed
 
 SCAN_HEIGHT_M = 0.9  # farm.sim.sensors: the lidar's scan plane; lower boxes hide nothing
 _FIRST_WINDOW = 16  # steps of the first look in first_visible_s (then doubling)
@@ -19,8 +19,11 @@ def first_time_s(trace: Trace, mask: np.ndarray) -> float | None:
 
 
 def brake_onset_s(track: ActorTrack) -> float | None:
-    """When the actor's first decelerating phase began (None: it never brakes in the replay)."""
+    """When the actor's first decelerating phase began, or a logged actor started slowing (None: it never brakes
+    in the replay)."""
     b = track.actor.behaviour
+    if isinstance(b, RecordedTrajectory):
+        return recorded.brake_onset_s(b)
     if not isinstance(b, ScriptedSpeed):
         return None
     phases = sorted(b.phases, key=lambda p: p.t_s)

@@ -5,7 +5,15 @@ does (trigger check, then scripted acceleration towards the latest begun phase,
 trapezoidal integration with a ballistic stop; waypoint walkers at constant
 speed; ``ego_within_m`` triggers against the ego's rear axle at the start of the
 step). ``tests/farm/preventable/test_replay.py`` checks it against ``ActorSet``.
-IDM followers are not replayed (no shipped family uses one under a rule).
+Recorded actors move as logged (``farm.preventable.recorded``). IDM followers
+are not replayed (no shipped family uses one under a rule).
+
+A scene replayed from a log (``EgoStart.logged_progress``) moves the reference
+ego as the logged ego moved along its route until the hazard is perceived
+(``EgoPlan.perceived_s``), at the speed it then had through its reaction time,
+and by the plan from the command on; a plan that never acts follows the log
+throughout. Any other scene's ego approaches at its constant start speed
+(R157's set-up).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import numpy as np
 from autonomy.geometry import Path
 from autonomy.types import VehicleLimits
 from farm.errors import InputError
+from farm.preventable import recorded
 from farm.preventable.driver import brake_profile
 from farm.preventable.stepping import fire_step, phase_begin_steps, scripted_states
 from scenario_library.scene import Actor, IdmFollow, RecordedTrajectory, SceneSpec, WaypointFollow
@@ -43,6 +52,7 @@ class EgoPlan:
     speed_cap_mps: float = math.inf
     lateral_m: float = 0.0  # swerve: final offset, + left
     lat_accel_mps2: float = 1.0
+    perceived_s: float = math.inf  # when the hazard is perceived (a logged ego keeps its speed from here to cmd_s)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -87,8 +97,25 @@ def pose_along(path: Path, s_m: np.ndarray, left_m: np.ndarray | float = 0.0) ->
     return base + normal * np.asarray(left_m, dtype=float).reshape(-1, 1), yaw
 
 
-def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distance travelled [m], speed [m/s] and lateral offset [m] of the ego along its lane at ``t_s``."""
+def logged_motion(progress: tuple[tuple[float, float], ...], t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance [m] from the first sample and speed [m/s] of a logged ego at ``t_s``: linear between its
+    ``(t_s, s_m)`` samples, the interval's speed (the one ahead at a sample), the last interval's speed past the end."""
+    t, s = np.array([p[0] for p in progress]), np.array([p[1] for p in progress])
+    if len(t) < 2:
+        return np.zeros_like(t_s), np.zeros_like(t_s)
+    speed = np.diff(s) / np.diff(t)
+    i = np.clip(np.searchsorted(t, t_s, side="right") - 1, 0, len(t) - 2)
+    return s[i] - s[0] + speed[i] * (t_s - t[i]), speed[i]
+
+
+def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float,
+               logged: tuple[tuple[float, float], ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance travelled [m], speed [m/s] and lateral offset [m] of the ego along its lane at ``t_s``.
+
+    ``logged``: the logged ego's ``(t_s, s_m)`` on its route, driven until the plan's command.
+    """
+    if logged:
+        return _logged_ego_motion(plan, t_s, logged)
     tau = t_s - plan.cmd_s
     dist, speed = speed_mps * t_s, np.full_like(t_s, speed_mps)
     lateral = np.zeros_like(t_s)
@@ -108,6 +135,34 @@ def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float) -> tuple[np.nda
     return dist, speed, lateral
 
 
+def _logged_ego_motion(plan: EgoPlan, t_s: np.ndarray,
+                       logged: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``ego_motion`` for a logged ego: as logged until ``plan.perceived_s``, that speed kept until ``plan.cmd_s``,
+    then braking or accelerating from it (a cruise, a swerve and an accelerate without a rate follow the log)."""
+    dist, speed = logged_motion(logged, t_s)
+    lateral = ego_motion(plan, t_s, 0.0)[2] if plan.kind == "swerve" else np.zeros_like(t_s)
+    acts = plan.kind == "brake" or (plan.kind == "accelerate" and plan.accel_mps2 > 0.0)
+    if not acts or not math.isfinite(plan.cmd_s):
+        return dist, speed, lateral
+    hold_s = min(plan.perceived_s, plan.cmd_s)
+    held_dist, held_speed = (float(v[0]) for v in logged_motion(logged, np.array([hold_s])))
+    holding = t_s >= hold_s
+    dist = np.where(holding, held_dist + held_speed * (t_s - hold_s), dist)
+    speed = np.where(holding, held_speed, speed)
+    at_dist = held_dist + held_speed * (plan.cmd_s - hold_s)
+    tau = np.maximum(t_s - plan.cmd_s, 0.0)
+    if plan.kind == "brake":
+        rel, then = brake_profile(tau, held_speed, plan.decel_mps2, plan.jerk_mps3)
+    else:
+        gain = max(plan.speed_cap_mps - held_speed, 0.0)
+        ramp_s = gain / plan.accel_mps2
+        t = np.minimum(tau, ramp_s)
+        rel = held_speed * tau + 0.5 * plan.accel_mps2 * t**2 + gain * np.maximum(tau - ramp_s, 0.0)
+        then = held_speed + plan.accel_mps2 * t
+    after = t_s >= plan.cmd_s
+    return np.where(after, at_dist + rel, dist), np.where(after, then, speed), lateral
+
+
 def actor_size_m(actor: Actor) -> tuple[float, float]:
     """(length, width) of the box, with the simulator's walker/cyclist default for a vehicle-sized walker."""
     if (actor.length_m, actor.width_m, actor.height_m) == (4.5, 1.85, 1.5) and actor.kind in _WALKER_SIZE_M:
@@ -118,11 +173,15 @@ def actor_size_m(actor: Actor) -> tuple[float, float]:
 def replay_actor(actor: Actor, ego_xy_m: np.ndarray, dt_s: float) -> ActorTrack:
     """Step one actor over ``len(ego_xy_m)`` grid points (the state at each point before that step)."""
     b = actor.behaviour
-    if isinstance(b, IdmFollow | RecordedTrajectory):
-        raise InputError("IDM followers and recorded trajectories are not replayed by the preventability rules",
-                         field=actor.actor_id)
-    path = Path.from_points(actor.path)
     n = len(ego_xy_m)
+    if isinstance(b, RecordedTrajectory):
+        xy, yaw, speed = recorded.poses(b, np.arange(n) * dt_s)
+        step_m = np.hypot(*np.diff(xy, axis=0).T)
+        return ActorTrack(actor=actor, s_m=np.concatenate([[0.0], np.cumsum(step_m)]), speed_mps=speed, xy_m=xy,
+                          yaw_rad=yaw, size_m=actor_size_m(actor), fired_s=recorded.moving_s(b))
+    if isinstance(b, IdmFollow):
+        raise InputError("IDM followers are not replayed by the preventability rules", field=actor.actor_id)
+    path = Path.from_points(actor.path)
     s_out, v_out = np.full(n, float(actor.start_s_m)), np.zeros(n)
     track = ActorTrack(actor=actor, s_m=s_out, speed_mps=v_out, size_m=actor_size_m(actor))
     fired = fire_step(actor.trigger, ego_xy_m, _start_xy_m(actor), dt_s)
@@ -168,7 +227,7 @@ def simulate(scene: SceneSpec, plan: EgoPlan, *, dt_s: float = PHYSICS_DT_S, reu
     """
     t_s = np.arange(round(scene.duration_s / dt_s) + 1) * dt_s
     lane = Path.from_points(scene.lane(scene.ego.lane_id).centreline)
-    dist, speed, lateral = ego_motion(plan, t_s, scene.ego.initial_speed_mps)
+    dist, speed, lateral = ego_motion(plan, t_s, scene.ego.initial_speed_mps, scene.ego.logged_progress)
     ego_s = scene.ego.start_s_m + dist
     xy, yaw = pose_along(lane, ego_s, lateral)
     actors = {a.actor_id: _reused(a, xy, dt_s, reuse) or replay_actor(a, xy, dt_s) for a in scene.actors}

@@ -29,24 +29,26 @@ def perception_s(scene: SceneSpec, actor_id: str, cruise: Trace) -> float | None
     return first_visible_s(cruise, scene, track, track.fired_s)
 
 
-def pedestrian_crossing(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def pedestrian_crossing(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                        target: str = "pedestrian") -> Outcome:
     """Perception once the walker has stepped off and is visible past the parked car; then R157 braking."""
     del params
     cruise = simulate(scene, CRUISE)
-    return braking_outcome(scene, "pedestrian", perception_s(scene, "pedestrian", cruise), rule, cruise)
+    return braking_outcome(scene, target, perception_s(scene, target, cruise), rule, cruise)
 
 
-def intersection_crossing(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def intersection_crossing(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                          target: str = "crossing_car") -> Outcome:
     """The best of braking short of the conflict zone, keeping the speed, or accelerating to clear it first."""
     del params
     trace = simulate(scene, CRUISE)
-    seen_s = perception_s(scene, "crossing_car", trace)
-    cruise = outcome(trace, scene, "crossing_car", margin_m=rule.margin_m, policy="cruise", perception_t_s=seen_s)
+    seen_s = perception_s(scene, target, trace)
+    cruise = outcome(trace, scene, target, margin_m=rule.margin_m, policy="cruise", perception_t_s=seen_s)
     if seen_s is None:
         return cruise
     limit_mps = scene.lane(scene.ego.lane_id).speed_limit_mps
     go = EgoPlan(kind="accelerate", cmd_s=seen_s + R157.delay_s, accel_mps2=EGO.max_accel_mps2,
-                 speed_cap_mps=max(limit_mps, scene.ego.initial_speed_mps))
-    accelerate = outcome(simulate(scene, go, reuse=trace), scene, "crossing_car", margin_m=rule.margin_m,
+                 speed_cap_mps=max(limit_mps, scene.ego.initial_speed_mps), perceived_s=seen_s)
+    accelerate = outcome(simulate(scene, go, reuse=trace), scene, target, margin_m=rule.margin_m,
                          policy="accelerate", perception_t_s=seen_s)
-    return best([braking_outcome(scene, "crossing_car", seen_s, rule, trace), cruise, accelerate])
+    return best([braking_outcome(scene, target, seen_s, rule, trace), cruise, accelerate])

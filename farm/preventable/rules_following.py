@@ -24,7 +24,7 @@ CRUISE = EgoPlan()
 def brake_plan(scene: SceneSpec, perception_t_s: float) -> EgoPlan:
     """Cruise until ``perception_t_s`` + 0.4 s + 0.75 s, then the R157 braking on the scene's grip, to a stop."""
     return EgoPlan(kind="brake", cmd_s=perception_t_s + R157.delay_s, decel_mps2=R157.decel_on(scene.friction_mu),
-                   jerk_mps3=R157.jerk_mps3)
+                   jerk_mps3=R157.jerk_mps3, perceived_s=perception_t_s)
 
 
 def braking_outcome(scene: SceneSpec, target_id: str, perception_t_s: float | None, rule: PreventableRule,
@@ -40,43 +40,46 @@ def braking_outcome(scene: SceneSpec, target_id: str, perception_t_s: float | No
                    margin_m=rule.margin_m, policy="brake", perception_t_s=perception_t_s)
 
 
-def lead_vehicle_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
-    """R157 deceleration case: perception starts at the lead's brake onset."""
+def lead_vehicle_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                         target: str = "lead") -> Outcome:
+    """R157 deceleration case: perception starts at the lead's (``target``'s) brake onset."""
     del params
     cruise = simulate(scene, CRUISE)
-    return braking_outcome(scene, "lead", brake_onset_s(cruise.actors["lead"]), rule, cruise)
+    return braking_outcome(scene, target, brake_onset_s(cruise.actors[target]), rule, cruise)
 
 
-def sensor_degradation(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def sensor_degradation(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                       target: str = "lead") -> Outcome:
     """As ``lead_vehicle_braking``, but not before the lead is within the degraded lidar range of the mount."""
     del params
     trace = simulate(scene, CRUISE)
-    lead = trace.actors["lead"]
+    lead = trace.actors[target]
     onset_s = brake_onset_s(lead)
     if onset_s is None:
-        return braking_outcome(scene, "lead", None, rule, trace)
+        return braking_outcome(scene, target, None, rule, trace)
     seen_s = first_visible_s(trace, scene, lead, onset_s, range_m=scene.sensors.lidar_max_range_m)
-    return braking_outcome(scene, "lead", seen_s, rule, trace)
+    return braking_outcome(scene, target, seen_s, rule, trace)
 
 
-def low_friction_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def low_friction_braking(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                         target: str = "stopped_car") -> Outcome:
     """Stopping distance: the stopped car is perceived at t = 0, then 1.15 s and braking at min(mu g, 0.774 g)."""
     del params
-    return braking_outcome(scene, "stopped_car", 0.0, rule)
+    return braking_outcome(scene, target, 0.0, rule)
 
 
-def cut_in(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def cut_in(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *, target: str = "cutter") -> Outcome:
     """R157 cut-in case: perception when the cutter has wandered 0.375 m towards the ego; alongside: unpreventable."""
     del params
     trace = simulate(scene, CRUISE)
-    cutter = trace.actors["cutter"]
+    cutter = trace.actors[target]
     offset = lateral_offset_m(trace, cutter)
     moved = (abs(offset[0]) - abs(offset)) > LANE_WANDERING_M
     start_s = first_time_s(trace, moved)
-    cruise = outcome(trace, scene, "cutter", margin_m=rule.margin_m, policy="cruise", perception_t_s=start_s)
+    cruise = outcome(trace, scene, target, margin_m=rule.margin_m, policy="cruise", perception_t_s=start_s)
     if start_s is None:
         return cruise
-    found = best([braking_outcome(scene, "cutter", start_s, rule, trace), cruise])
+    found = best([braking_outcome(scene, target, start_s, rule, trace), cruise])
     if alongside(trace, cutter, start_s):
         return Outcome(preventable=False, impact_speed_mps=found.impact_speed_mps, min_gap_m=found.min_gap_m,
                        policy=f"{found.policy} (alongside)", perception_t_s=start_s)

@@ -18,15 +18,17 @@ from scenario_library.family import PreventableRule
 from scenario_library.scene import SceneSpec
 
 
-def static_obstacle(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule) -> Outcome:
+def static_obstacle(scene: SceneSpec, params: Mapping[str, Any], rule: PreventableRule, *,
+                    target: str = "obstacle") -> Outcome:
     """Perceived at t = 0: brake (R157) or swerve to the mission's full lateral room at min(mu g, 0.774 g)."""
     del params
-    found = [braking_outcome(scene, "obstacle", 0.0, rule)]
+    found = [braking_outcome(scene, target, 0.0, rule)]
     lat_mps2 = R157.decel_on(scene.friction_mu)
     for name, room_m in (("swerve_left", scene.ego.avoid_left_m), ("swerve_right", -scene.ego.avoid_right_m)):
         if room_m != 0.0:
-            plan = EgoPlan(kind="swerve", cmd_s=R157.delay_s, lateral_m=room_m, lat_accel_mps2=lat_mps2)
-            found.append(outcome(simulate(scene, plan), scene, "obstacle", margin_m=rule.margin_m, policy=name,
+            plan = EgoPlan(kind="swerve", cmd_s=R157.delay_s, lateral_m=room_m, lat_accel_mps2=lat_mps2,
+                           perceived_s=0.0)
+            found.append(outcome(simulate(scene, plan), scene, target, margin_m=rule.margin_m, policy=name,
                                  perception_t_s=0.0))
     return best(found)
 

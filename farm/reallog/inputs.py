@@ -79,7 +79,7 @@ def input_hashes(specs: Iterable[RolloutSpec]) -> list[str]:
             continue  # the rollout itself reports an unknown family
         for p in family.parameters:
             value = spec.param_dict.get(p.name)
-            if not p.sampled and isinstance(value, str):
+            if p.type == "input" and isinstance(value, str):
                 found.setdefault(value, None)
     return list(found)
 
@@ -104,3 +104,34 @@ def check_inputs_present(store: Store, specs: Sequence[RolloutSpec], *, source: 
             raise InputError(f"input {digest} is not in the store {store.uri}: upload it with "
                              f"'simfarm promote LOG --real-run-id ID --store {store.uri}'", source=source,
                              field="inputs")
+    check_inputs_build(store, specs, source=source)
+
+
+def check_inputs_build(store: Store, specs: Sequence[RolloutSpec], *, source: str) -> None:
+    """Build the scene of every distinct sample that replays an input, once, before anything runs.
+
+    A sample whose log the builder refuses (an actor of interest not in the log, a rule that
+    does not fit it, an ego that never moves) would otherwise fail every seed as a sim_error.
+
+    Raises:
+        InputError: the first sample that does not build, with the builder's reason.
+    """
+    from scenario_library.catalog import load_family
+
+    seen: set[tuple[str, object]] = set()
+    for spec in specs:
+        if (spec.family, spec.params) in seen:
+            continue
+        seen.add((spec.family, spec.params))
+        try:
+            family = load_family(spec.family)
+        except ScenarioError:
+            continue  # the rollout itself reports an unknown family
+        if not any(p.type == "input" for p in family.parameters):
+            continue
+        try:
+            family.build(spec.param_dict, inputs=fetch_inputs(store, [spec]))
+        except (ValueError, ScenarioError) as exc:
+            shown = ", ".join(f"{k}={v}" for k, v in spec.params)
+            raise InputError(f"{spec.family} sample ({shown}) does not build: {exc}", source=source,
+                             field="families") from None

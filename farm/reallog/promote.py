@@ -5,8 +5,9 @@ In this order, so that a failure at any step leaves nothing behind:
 1. read and validate the whole log (``read_log``); take the real run's canonical content and hash;
 2. edit the sweep file's text in memory (``sweep_edit``): the named sample ``{log: <hash>}``
    (and ``rule``/``actor`` when named) in the frozen entry of the replay family;
-3. validate the edited sweep (``parse_sweep``) and plan the edited entry against the family
-   (unknown parameters, bad values: exit 2);
+3. validate the edited sweep (``parse_sweep``), plan the edited entry against the family
+   (unknown parameters, bad values: exit 2) and build its scene from the log (a rule or actor
+   that does not fit the log, an ego that never moves: exit 2);
 4. check the store — the one the sweep names, else ``--store``/``SIMFARM_STORE`` — and upload
    ``inputs/<hash>`` (idempotent: the same content is one object);
 5. write the sweep file (atomically: a temporary file renamed over it).
@@ -32,7 +33,8 @@ from farm.reallog.sweep_edit import add_named_sample
 from farm.store.layout import input_key
 from farm.sweep.expand import FamilyLookup, plan
 from farm.sweep.model import parse_sweep
-from scenario_library.family import PREVENTABLE_RULES
+from scenario_library.errors import ScenarioError
+from scenario_library.family import RECORDED_RULES, RULES_ON_STATIC
 
 DEFAULT_FAMILY = "log_replay"
 DEFAULT_SWEEP = Path(__file__).resolve().parents[2] / "scenario_library" / "sweeps" / "nightly.yaml"
@@ -86,6 +88,7 @@ def promote(log_path: str | Path, real_run_id: str, *, name: str | None = None, 
     sweep = parse_sweep(edit.text, source=str(sweep_path))
     entry = sweep.families[edit.entry]
     plan(replace(sweep, families=(entry,)), family_lookup=family_lookup)  # the family takes these parameters
+    _check_builds(family_lookup, family, params, log.recorded(real_run_id), str(log_path))
     target, notice = _target_store(sweep.store, store, str(sweep_path))
     opened = open_store(target)
     opened.check()
@@ -97,6 +100,18 @@ def promote(log_path: str | Path, real_run_id: str, *, name: str | None = None, 
                      params=params, notice=notice)
 
 
+def _check_builds(lookup: FamilyLookup | None, name: str, params: dict[str, ParamValue], recorded: Any,
+                  source: str) -> None:
+    """The promoted sample's scene builds from this log (else every seed of it would be a sim_error)."""
+    from scenario_library.catalog import load_family
+
+    family = (lookup or load_family)(name)
+    try:
+        family.build(params, inputs={str(params["log"]): recorded})
+    except (ValueError, ScenarioError) as exc:
+        raise InputError(f"the run does not replay as {name}: {exc}", source=source, field="real_run_id") from None
+
+
 def _interest(others: Any, rule: str | None, actor: str | None) -> dict[str, str]:
     """``rule``/``actor`` parameters: both or neither; the rule known, the actor a logged non-ego actor."""
     if (rule is None) != (actor is None):
@@ -104,12 +119,15 @@ def _interest(others: Any, rule: str | None, actor: str | None) -> dict[str, str
                          field="--rule" if rule is None else "--actor")
     if rule is None or actor is None:
         return {}
-    if rule not in PREVENTABLE_RULES or rule == "null":
-        known = ", ".join(r for r in PREVENTABLE_RULES if r != "null")
-        raise InputError(f"unknown preventability rule {rule!r} (known: {known})", field="--rule")
-    ids = [t.actor_id for t in others]
-    if actor not in ids:
-        raise InputError(f"no actor {actor!r} in the log (its actors: {', '.join(ids) or 'none'})", field="--actor")
+    if rule not in RECORDED_RULES:
+        raise InputError(f"no preventability rule {rule!r} for a recorded run (known: {', '.join(RECORDED_RULES)})",
+                         field="--rule")
+    kinds = {t.actor_id: t.kind for t in others}
+    if actor not in kinds:
+        raise InputError(f"no actor {actor!r} in the log (its actors: {', '.join(kinds) or 'none'})", field="--actor")
+    if kinds[actor] == "static" and rule not in RULES_ON_STATIC:
+        raise InputError(f"actor {actor!r} is static: rule {rule!r} needs a moving one (a static one takes "
+                         f"{' or '.join(RULES_ON_STATIC)})", field="--actor")
     return {"rule": rule, "actor": actor}
 
 

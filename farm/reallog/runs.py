@@ -120,7 +120,7 @@ def _params(table: Columns, row: int, family: Family | None) -> tuple[dict[str, 
         if p is None:
             raise table.fail(row, f"p_{name}", f"{family.name} has no parameter {name!r} "
                                                f"(it has: {', '.join(declared)})")
-        if not p.sampled:
+        if p.type == "input":
             raise table.fail(row, f"p_{name}", f"{name!r} is an input parameter: a log is named by its "
                                                "trajectories, not by a hash in the runs table")
         try:  # the type first (a wrong type is a bad file), then the declared domain (listed, never an error)

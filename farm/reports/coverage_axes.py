@@ -144,6 +144,8 @@ def axes_of(family: Family) -> tuple[tuple[Axis, ...], tuple[tuple[str, str], ..
             axes.append(Axis(parameter=p, levels=tuple(p.levels or (False, True))))
         elif p.type == "input":
             skipped.append((p.name, "an input (recorded log): no levels, not binned"))
+        elif p.type == "label":
+            skipped.append((p.name, "a label (an id inside an input): no levels, not binned"))
         else:
             skipped.append((p.name, f"type {p.type!r} has no declared bins"))
     return tuple(axes), tuple(skipped)

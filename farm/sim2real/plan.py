@@ -101,7 +101,7 @@ def _family(run: RealRun) -> PlannedRun:
         reasons = "; ".join(f"p_{name}: {reason}" for name, reason in run.out_of_domain)
         raise _Excluded(f"outside {run.family}'s declared domain ({reasons})")
     family = load_family(run.family)
-    inputs = [p.name for p in family.parameters if not p.sampled]
+    inputs = [p.name for p in family.parameters if p.type == "input"]
     if inputs:
         raise _Excluded(f"{run.family} replays a log ({', '.join(inputs)}): give the run's trajectories")
     params = {p.name: run.params.get(p.name, p.nominal) for p in family.parameters}

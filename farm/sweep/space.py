@@ -20,7 +20,7 @@ from farm.errors import InputError
 from farm.identity import ParamValue
 from farm.sweep.model import ParamOverride
 from scenario_library.family import Family, Parameter
-from scenario_library.params import to_input_hash
+from scenario_library.params import to_input_hash, to_label
 
 SIGNIFICANT_DIGITS = 6  # sampled floats are rounded so ids never hinge on the last bit of a float
 
@@ -85,7 +85,8 @@ def build_space(family: Family, overrides: Sequence[ParamOverride], *, source: s
         base[p.name] = float(p.nominal) if p.type == "float" else p.nominal
         if not p.sampled:
             if override is not None:
-                raise InputError("an input parameter is never sampled: give 'fixed' (a content hash) or name "
+                kind, what = ("an input", "a content hash") if p.type == "input" else ("a label", "an identifier")
+                raise InputError(f"{kind} parameter is never sampled: give 'fixed' ({what}) or name "
                                  "logs in a frozen entry's samples", source=source, field=f"{where}.{override.kind}")
             continue
         dim = _dimension(p, override, source=source, where=where)
@@ -175,14 +176,15 @@ def _coerce(p: Parameter, value: Any, source: str, where: str) -> ParamValue:
         "bool": isinstance(value, bool),
         "choice": isinstance(value, str),
         "input": isinstance(value, str),
+        "label": isinstance(value, str),
     }[p.type]
     if not ok:
         kind = {"float": "a number", "int": "an integer", "bool": "true or false", "choice": "a string",
-                "input": "a content hash"}[p.type]
+                "input": "a content hash", "label": "an identifier"}[p.type]
         raise InputError(f"{value!r} is not {kind}", source=source, field=where)
-    if p.type == "input":
+    if p.type in ("input", "label"):
         try:
-            return to_input_hash(value)
+            return to_input_hash(value) if p.type == "input" else to_label(value)
         except ValueError as exc:
             raise InputError(str(exc), source=source, field=where) from None
     if p.type == "choice" and value not in p.choices:

@@ -11,7 +11,12 @@ position is a box centre (docs/real-run-logs.md), the ego's included.
   start and ``RUN_OUT_M`` past the end; its goal is where the logged ego ended;
 - the other actors: ``RecordedTrajectory`` (vehicles reactive when ``reactive``),
   static tracks as static obstacles at their first pose;
-- duration: the log's span truncated to whole stack ticks (``TICK_S``).
+- duration: the log's span truncated to whole stack ticks (``TICK_S``);
+- ``rule``/``actor``: the preventability rule and actor of interest a promotion
+  names (``none``: no verdict). The actor must be in the log (a static obstacle
+  only for the rules in ``RULES_ON_STATIC``); it becomes the scene's actor of
+  interest. The ego's logged progress along its route goes with the scene for
+  the reference driver (``EgoStart.logged_progress``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import math
 
 import numpy as np
 
+from autonomy.geometry import Path
 from scenario_library.builders.common import EGO_CENTRE_AHEAD_M, LANE_WIDTH_M, polyline
+from scenario_library.family import RECORDED_RULES, RULES_ON_STATIC
 from scenario_library.recorded import RecordedLog, Track
 from scenario_library.scene import (
     Actor,
@@ -44,9 +51,14 @@ CURVE_HEADING_RAD = 0.2  # a lane that turns more than this overall makes the ro
 DEFAULT_SPEED_LIMIT_MPS = 20.0
 
 
-def build(*, log: RecordedLog, reactive: bool) -> SceneSpec:
+def build(*, log: RecordedLog, reactive: bool, rule: str = "none", actor: str = "none") -> SceneSpec:
     """The scene of one recorded run; ``reactive`` makes the logged vehicles IDM followers of the ego once it
-    blocks them (``RecordedTrajectory``)."""
+    blocks them (``RecordedTrajectory``); ``rule``/``actor``: see the module docstring.
+
+    Raises:
+        ValueError: the ego does not move, or ``rule``/``actor`` do not fit the log.
+    """
+    interest = _interest(log, rule, actor)
     lanes = _road_lanes(log)
     ego = log.ego
     t0 = ego.start_s
@@ -66,8 +78,34 @@ def build(*, log: RecordedLog, reactive: bool) -> SceneSpec:
         name="log_replay", duration_s=replay_duration_s(log),
         road=Road(kind="curve" if curved else "straight", lanes=(*lanes, route)),
         ego=EgoStart(lane_id=ROUTE_LANE_ID, start_s_m=start_s_m, initial_speed_mps=start_speed,
-                     target_speed_mps=speed_limit, goal_s_m=goal_s_m),
-        actors=actors, obstacles=obstacles)
+                     target_speed_mps=speed_limit, goal_s_m=goal_s_m,
+                     logged_progress=_progress(ego, rear, route_xy, t0)),
+        actors=actors, obstacles=obstacles, actors_of_interest=interest)
+
+
+def _interest(log: RecordedLog, rule: str, actor: str) -> tuple[str, ...]:
+    """The actor of interest, checked against the log: () when no rule is named."""
+    if rule == "none":
+        if actor != "none":
+            raise ValueError(f"actor {actor!r} is named without a rule: name the preventability rule too")
+        return ()
+    if rule not in RECORDED_RULES:
+        raise ValueError(f"no preventability rule {rule!r} for a recorded run (known: {', '.join(RECORDED_RULES)})")
+    kinds = {t.actor_id: t.kind for t in log.others}
+    if actor not in kinds:
+        raise ValueError(f"no actor {actor!r} in the log (its actors: {', '.join(kinds) or 'none'})")
+    if kinds[actor] == "static" and rule not in RULES_ON_STATIC:
+        raise ValueError(f"actor {actor!r} is static: rule {rule!r} needs a moving one "
+                         f"(a static one takes {' or '.join(RULES_ON_STATIC)})")
+    return (actor,)
+
+
+def _progress(ego: Track, rear: np.ndarray, route_xy: np.ndarray, t0_s: float) -> tuple[tuple[float, float], ...]:
+    """``(t_s, s_m)`` of every logged ego sample: scene time and its rear axle's arc length on the route (never
+    decreasing: a logged ego that jitters backwards while stopped stays where it was)."""
+    route = Path.from_points(route_xy)
+    s = np.maximum.accumulate([route.project(float(x), float(y))[0] for x, y in rear])
+    return tuple((float(t) - t0_s, float(v)) for t, v in zip(ego.t_s, s, strict=True))
 
 
 def replay_duration_s(log: RecordedLog) -> float:

@@ -11,11 +11,11 @@ from farm.preventable import RULES, Preventability, assess
 from scenario_library.catalog import list_families, load_family
 from scenario_library.family import PREVENTABLE_RULES, PreventableRule
 
-# Recorded motion has no rule (log_replay's verdict is null, docs/decisions.md D78): judged below with
-# the test-only families.
-NO_RULE = ("null", "fault", "log_replay")
+NO_RULE = ("null", "fault")  # the test-only families: judged below
 FAMILIES = [f for f in list_families() if f.name not in NO_RULE]
 EDGES = [(f.name, e["name"], dict(e["params"])) for f in FAMILIES for e in f.edge_cases]
+# log_replay's nominal names no rule (no verdict); its nominal log judged as the promotion of its lead would be:
+NAMED = {"log_replay": {"rule": "lead_vehicle_braking", "actor": "lead"}}
 
 
 def test_every_rule_name_the_schema_accepts_has_an_implementation() -> None:
@@ -25,8 +25,8 @@ def test_every_rule_name_the_schema_accepts_has_an_implementation() -> None:
 @pytest.mark.parametrize("family", [f.name for f in FAMILIES])
 def test_every_nominal_point_is_preventable(family: str) -> None:
     """Expected: each family's nominal case is one a careful driver gets through without contact."""
-    r = assess(load_family(family), {})
-    assert r.rule == f"{family}@1"
+    r = assess(load_family(family), NAMED.get(family, {}))
+    assert r.rule == f"{family}@1" if family not in NAMED else r.rule == "recorded@1:lead_vehicle_braking"
     assert r.preventable is True, r
 
 
@@ -35,6 +35,11 @@ def test_every_documented_edge_is_unpreventable(family: str, edge: str, params: 
     """Expected: every shipped edge documents a failure no careful driver avoids either (the family's ``why``)."""
     r = assess(load_family(family), params)
     assert r.preventable is False, (edge, r)
+
+
+def test_a_log_replay_sample_naming_no_rule_has_no_verdict_and_no_rule() -> None:
+    assert assess(load_family("log_replay"), {}) == Preventability(preventable=None, rule=None,
+                                                                  ref_impact_speed_mps=None, ref_min_gap_m=None)
 
 
 @pytest.mark.parametrize("family", NO_RULE)

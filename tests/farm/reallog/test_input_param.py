@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from farm.errors import InputError
@@ -80,3 +82,43 @@ def test_an_input_value_is_a_lowercase_content_hash_never_a_path(value: object) 
     text = f"name: t\nseed: 1\nfamilies:\n  - {{name: replay_probe, sampler: frozen, samples: [{{log: {value!r}}}]}}\n"
     with pytest.raises(InputError, match="content hash"):
         expand(parse_sweep(text, source="t.yaml"), family_lookup=_lookup)
+
+
+LABELLED = Family(**{**{f: getattr(REPLAY, f) for f in REPLAY.__dataclass_fields__},
+                     "parameters": (*REPLAY.parameters, Parameter(name="actor", type="label", nominal="none"))})
+
+
+def test_a_label_is_never_sampled_binned_or_given_levels_and_takes_identifiers_only() -> None:
+    space = build_space(LABELLED, (), source="s.yaml", field="families[0]")
+    assert "actor" not in [d.name for d in space.dims] and space.base["actor"] == "none"
+    assert {s.get("actor", "none") for s in draw("grid", space, budget=8, strength=2, seed=1)} == {"none"}
+    actor = LABELLED.parameter("actor")
+    assert not actor.sampled and bin_count(actor) == 0
+    with pytest.raises(InputError, match="a label parameter is never sampled") as caught:
+        build_space(LABELLED, (ParamOverride(name="actor", kind="levels", levels=("a", "b")),), source="s.yaml",
+                    field="families[0]")
+    assert caught.value.field == "families[0].params.actor.levels"
+    fixed = build_space(LABELLED, (ParamOverride(name="actor", kind="fixed", fixed="lead-2"),), source="s.yaml",
+                        field="families[0]")
+    assert fixed.base["actor"] == "lead-2"
+    assert coerce_value(actor, " lead.1 ") == "lead.1"
+    for bad in ("", "-x", "a b", "x" * 129, 3):
+        with pytest.raises(ValueError, match="expected an identifier"):
+            coerce_value(actor, bad)
+
+
+def test_a_family_document_declares_a_label_with_an_identifier_nominal_and_nothing_to_sample() -> None:
+    import yaml
+
+    from scenario_library.family_schema import ScenarioErrors
+    from scenario_library.validation import check_document
+
+    path = Path(__file__).resolve().parents[3] / "scenario_library" / "families" / "log_replay.yaml"
+    doc = yaml.safe_load(path.read_text())
+    assert check_document(doc, "log_replay.yaml").parameter("actor").type == "label"
+    actor = next(i for i, p in enumerate(doc["parameters"]) if p["name"] == "actor")
+    doc["parameters"][actor].update(nominal="a b", levels=["a"], unit="m")
+    with pytest.raises(ScenarioErrors) as caught:
+        check_document(doc, "log_replay.yaml")
+    fields = {e.field for e in caught.value.errors}
+    assert {f"parameters[{actor}].{k}" for k in ("nominal", "levels", "unit")} <= fields, fields

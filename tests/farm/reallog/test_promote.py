@@ -12,25 +12,13 @@ from farm.reallog import read_log
 from farm.reallog.promote import promote
 from farm.store.layout import input_key
 from farm.sweep import expand, load_sweep
-from scenario_library.family import Family, Parameter
+from scenario_library.catalog import load_family
+from scenario_library.family import Family
 from tests.farm.reallog.logdata import track_rows, write_log
 
 NIGHTLY = Path(__file__).resolve().parents[3] / "scenario_library" / "sweeps" / "nightly.yaml"
-REPLAY = Family(name="log_replay", version=1, description="test", criticality="standard", duration_s=10.0, odd={},
-                parameters=(Parameter(name="log", type="input", nominal="0" * 32),
-                            Parameter(name="rule", type="choice", nominal="none", choices=("none", "cut_in"),
-                                      levels=("none", "cut_in")),
-                            Parameter(name="actor", type="choice", nominal="none", choices=("none", "lead"),
-                                      levels=("none", "lead"))),
-                criteria=(), builder="tests:none", source="tests/log_replay.yaml")
-
-
-def _lookup(name: str) -> Family:
-    if name != "log_replay":
-        from scenario_library.catalog import load_family
-
-        return load_family(name)
-    return REPLAY
+REPLAY = load_family("log_replay")
+_lookup = load_family
 
 
 def _files(root: Path) -> dict[str, bytes]:
