@@ -112,7 +112,7 @@ def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float,
                logged: tuple[tuple[float, float], ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distance travelled [m], speed [m/s] and lateral offset [m] of the ego along its lane at ``t_s``.
 
-    ``logged``: the logged ego's ``(t_s, s_m)`` on its route, driven until the plan's command.
+    ``logged``: the logged ego's ``(t_s, s_m)`` on its route, driven until perception (``_logged_ego_motion``).
     """
     if logged:
         return _logged_ego_motion(plan, t_s, logged)
@@ -138,10 +138,11 @@ def ego_motion(plan: EgoPlan, t_s: np.ndarray, speed_mps: float,
 def _logged_ego_motion(plan: EgoPlan, t_s: np.ndarray,
                        logged: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``ego_motion`` for a logged ego: as logged until ``plan.perceived_s``, that speed kept until ``plan.cmd_s``,
-    then braking or accelerating from it (a cruise, a swerve and an accelerate without a rate follow the log)."""
+    then braking or accelerating from it, or keeping it through a swerve (a cruise and an accelerate without a rate
+    follow the log throughout)."""
     dist, speed = logged_motion(logged, t_s)
     lateral = ego_motion(plan, t_s, 0.0)[2] if plan.kind == "swerve" else np.zeros_like(t_s)
-    acts = plan.kind == "brake" or (plan.kind == "accelerate" and plan.accel_mps2 > 0.0)
+    acts = plan.kind in ("brake", "swerve") or (plan.kind == "accelerate" and plan.accel_mps2 > 0.0)
     if not acts or not math.isfinite(plan.cmd_s):
         return dist, speed, lateral
     hold_s = min(plan.perceived_s, plan.cmd_s)
@@ -153,6 +154,8 @@ def _logged_ego_motion(plan: EgoPlan, t_s: np.ndarray,
     tau = np.maximum(t_s - plan.cmd_s, 0.0)
     if plan.kind == "brake":
         rel, then = brake_profile(tau, held_speed, plan.decel_mps2, plan.jerk_mps3)
+    elif plan.kind == "swerve":
+        rel, then = held_speed * tau, np.full_like(tau, held_speed)
     else:
         gain = max(plan.speed_cap_mps - held_speed, 0.0)
         ramp_s = gain / plan.accel_mps2

@@ -81,6 +81,9 @@ def test_a_logged_ego_drives_as_logged_until_perception_then_keeps_that_speed_un
     assert np.all(speed[holding] == speed[holding][0]) and speed[holding][0] == pytest.approx(15.0 - 0.5 * 10)
     assert np.all(np.diff(dist) >= -1e-12) and np.max(np.abs(np.diff(dist))) < 15.0 / 240 + 1e-9  # continuous
     assert speed[-1] == pytest.approx(0.0, abs=1e-9) and np.all(np.diff(speed[t >= 2.15]) <= 1e-12)
+    swerve = EgoPlan(kind="swerve", cmd_s=1.15, lateral_m=1.5, lat_accel_mps2=7.59, perceived_s=0.0)
+    _, kept, lateral = ego_motion(swerve, t, 15.0, logged)
+    assert np.all(kept == 15.0) and lateral[-1] == pytest.approx(1.5)  # the speed at perception, kept throughout
 
 
 def _log_of(scene: SceneSpec) -> RecordedLog:
