@@ -214,15 +214,20 @@ def bool_parameter(doc: ParameterDoc, where: str, source: str, errors: list[Scen
                      levels=(False, True))
 
 
+def _never_sampled(doc: ParameterDoc, kind: str, where: str, source: str, errors: list[ScenarioError]) -> None:
+    """An input or label parameter declares nothing to sample, bin or bind to the ODD, and no unit."""
+    for key in ("range", "bin_edges", "levels", "choices", "odd"):
+        if getattr(doc, key) is not None:
+            errors.append(error(source, f"{where}.{key}", f"not allowed for {kind} parameter (it is never sampled, "
+                                                          "binned or bound to the ODD)"))
+    if doc.unit:
+        errors.append(error(source, f"{where}.unit", f"{kind} parameter has no unit"))
+
+
 def input_parameter(doc: ParameterDoc, where: str, source: str, errors: list[ScenarioError]) -> Parameter | None:
     """An ``input`` parameter: a content hash, never sampled; its nominal names a packaged input."""
     before = len(errors)
-    for key in ("range", "bin_edges", "levels", "choices", "odd"):
-        if getattr(doc, key) is not None:
-            errors.append(error(source, f"{where}.{key}", "not allowed for an input parameter (it is never sampled, "
-                                                          "binned or bound to the ODD)"))
-    if doc.unit:
-        errors.append(error(source, f"{where}.unit", "an input parameter has no unit"))
+    _never_sampled(doc, "an input", where, source, errors)
     try:
         nominal = to_input_hash(doc.nominal)
         if packaged_input(nominal) is None:
@@ -239,12 +244,7 @@ def label_parameter(doc: ParameterDoc, where: str, source: str, errors: list[Sce
     """A ``label`` parameter: an identifier inside an input (e.g. a logged actor id), never sampled; nominal ``none``
     or another identifier."""
     before = len(errors)
-    for key in ("range", "bin_edges", "levels", "choices", "odd"):
-        if getattr(doc, key) is not None:
-            errors.append(error(source, f"{where}.{key}", "not allowed for a label parameter (it is never sampled, "
-                                                          "binned or bound to the ODD)"))
-    if doc.unit:
-        errors.append(error(source, f"{where}.unit", "a label parameter has no unit"))
+    _never_sampled(doc, "a label", where, source, errors)
     try:
         nominal = to_label(doc.nominal)
     except ValueError as exc:

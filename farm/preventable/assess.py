@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from farm.errors import InputError
-from farm.preventable import rules_crossing, rules_following, rules_geometric, rules_recorded
+from farm.preventable import rules_geometric, rules_recorded
 from farm.preventable.surrogate import extras
 from farm.preventable.verdict import Outcome, Preventability
 from scenario_library.family import Family, PreventableRule
@@ -15,13 +15,7 @@ from scenario_library.scene import SceneSpec
 Rule = Callable[[SceneSpec, Mapping[str, Any], PreventableRule], Outcome]
 
 RULES: dict[str, Rule | None] = {
-    "lead_vehicle_braking": rules_following.lead_vehicle_braking,
-    "sensor_degradation": rules_following.sensor_degradation,
-    "low_friction_braking": rules_following.low_friction_braking,
-    "cut_in": rules_following.cut_in,
-    "pedestrian_crossing": rules_crossing.pedestrian_crossing,
-    "intersection_crossing": rules_crossing.intersection_crossing,
-    "static_obstacle": rules_geometric.static_obstacle,
+    **rules_recorded.TARGETED,  # the rules that read the scene only (a log replay may name one of them)
     "narrow_passage": rules_geometric.narrow_passage,
     "curve_following": rules_geometric.curve_following,
     "recorded": rules_recorded.recorded,  # log_replay: the sample names the rule and the actor
