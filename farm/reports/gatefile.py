@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from farm.errors import InputError
+from farm.sweep.model import read_yaml_mapping
 
 Criticality = Literal["critical", "standard"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -176,19 +176,6 @@ class Gate:
                 "waivers": [w.to_dict() for w in self.waivers]}
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def resolve_gate_path(path_or_name: str | Path) -> Path:
     """A file path as given, or a packaged gate by name; InputError listing the packaged names."""
     path = Path(path_or_name)
@@ -218,14 +205,7 @@ def load_gate(path_or_name: str | Path) -> Gate:
 
 def parse_gate(text: str, *, source: str) -> Gate:
     """Validate gate YAML text; ``source`` names it in errors."""
-    try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}{where}", source=source) from None
-    if not isinstance(document, dict):
-        raise InputError("a gate file must be a YAML mapping", source=source)
+    document = read_yaml_mapping(text, source=source, what="a gate file")
     try:
         model = GateModel.model_validate(document)
     except ValidationError as exc:

@@ -114,10 +114,27 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' appears twice", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml_mapping(text: str, *, source: str, what: str) -> dict[Any, Any]:
+    """``text`` as a YAML mapping: safe types only, no key twice in one mapping (sweep and gate files).
+
+    Raises:
+        InputError: not valid YAML (with line and column), a duplicate key, or not a mapping at the top.
+    """
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"not valid YAML: {problem}{where}", source=source) from None
+    if not isinstance(document, dict):
+        raise InputError(f"{what} must be a YAML mapping", source=source)
+    return document
 
 
 def resolve_sweep_file(ref: str | Path) -> Path:
@@ -161,15 +178,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 def parse_sweep(text: str, *, source: str) -> SweepSpec:
     """Validate sweep YAML text; ``source`` names it in errors."""
-    try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"not valid YAML: {problem}{where}", source=source) from exc
-    if not isinstance(document, dict):
-        raise InputError("a sweep file must be a YAML mapping", source=source)
+    document = read_yaml_mapping(text, source=source, what="a sweep file")
     try:
         model = SweepModel.model_validate(document)
     except ValidationError as exc:

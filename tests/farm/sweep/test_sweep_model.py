@@ -138,7 +138,7 @@ def test_missing_name_and_seed_are_reported() -> None:
 
 
 def test_a_key_given_twice_is_refused() -> None:
-    with pytest.raises(InputError, match=r"bad.yaml: not valid YAML: key 'seed' appears twice \(line 3, column 1\)"):
+    with pytest.raises(InputError, match=r"bad.yaml: not valid YAML: duplicate key 'seed' \(line 3, column 1\)"):
         parse_sweep("name: x\nseed: 1\nseed: 2\nfamilies: [{name: plain, sampler: grid}]\n", source="bad.yaml")
 
 
