@@ -35,6 +35,7 @@ from farm.result import RolloutResult, Status, counts_from_mapping
 from farm.sim.determinism import platform_facts
 from farm.spec import SPEC_FORMAT, RolloutSpec
 from farm.store.base import Manifest, Store
+from farm.wire import WireResult
 
 LEASE_TTL_S = 60.0
 LEASE_RENEW_S = 15.0
@@ -113,20 +114,26 @@ class _Session:
         now = time.monotonic()
         self._manifest_at = self._lease_at = now
 
-    def on_result(self, result: RolloutResult) -> None:
-        if not result.code_fingerprint:
+    def on_result(self, result: RolloutResult | WireResult) -> None:
+        """Count one result and hand it to the writer; an object or its wire form (``farm.wire``), alike.
+
+        A wire result carries its ``code_fingerprint`` already (``farm.wire.encode_result`` fills it on
+        the worker); an object without one (a result the executor made itself) gets the driver's.
+        """
+        if isinstance(result, RolloutResult) and not result.code_fingerprint:
             result = replace(result, code_fingerprint=code_fingerprint(result.spec.stack_id,
                                                                        result.spec.stack.entry_point))
+        status = result.status
         previous = self.prior.pop(result.run_id, None) if self.prior else None  # a run_id costs a hash
         if previous is not None:
             self.counts[previous] -= 1
-        self.counts[result.status.value] += 1
+        self.counts[status.value] += 1
         self.ran += 1
         self.progress.update(result)
         self.metrics.observe_result(result)
-        if result.status in (Status.TIMEOUT, Status.INFRA_ERROR):
-            self.log.info(f"{result.run_id} {result.spec.family} {result.status.value} "
-                          f"(attempt {result.attempt}): {result.error}")
+        if status in (Status.TIMEOUT, Status.INFRA_ERROR):
+            family = result.family if isinstance(result, WireResult) else result.spec.family
+            self.log.info(f"{result.run_id} {family} {status.value} (attempt {result.attempt}): {result.error}")
         self.writer.add(result)
 
     def flush(self) -> None:
@@ -276,7 +283,8 @@ def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: E
         session.log.info("stopping: the sweep was cancelled before this driver started")
         session.stop_reason = "cancelled"
         return
-    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri)
+    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri,
+                           wire=True)  # Ray workers encode their results' rows (farm.wire): the one driver only counts
     session.in_flight = runner.in_flight
     # Handlers go in after Ray starts: ray.init installs its own SIGTERM handler in the driver.
     with stop_on_signals(session.stop_event):

@@ -24,10 +24,13 @@ ExecutorKind = Literal["ray", "sequential"]
 
 
 def make_executor(kind: ExecutorKind, options: ExecutionOptions, *, address: str | None = None,
-                  batch_fn: str = DEFAULT_BATCH_FN, inputs_store: str | None = None) -> Executor:
+                  batch_fn: str = DEFAULT_BATCH_FN, inputs_store: str | None = None, wire: bool = False) -> Executor:
     """A sequential executor, or a Ray executor (embedded when ``address`` is None).
 
     ``inputs_store``: the sweep's store URI; workers fetch the logs of ``input`` parameters from it.
+    ``wire``: Ray workers return results in their wire form (``farm.wire``; the driver session asks
+    for it). The sequential executor returns objects either way: encoding in the driver's own
+    process would only move the cost.
     """
     if kind == "sequential":
         from farm.execution.sequential import SequentialExecutor
@@ -35,7 +38,7 @@ def make_executor(kind: ExecutorKind, options: ExecutionOptions, *, address: str
         return SequentialExecutor(options, batch_fn=batch_fn, inputs_store=inputs_store)
     from farm.execution.ray_executor import RayExecutor
 
-    return RayExecutor(options, address=address, batch_fn=batch_fn, inputs_store=inputs_store)
+    return RayExecutor(options, address=address, batch_fn=batch_fn, inputs_store=inputs_store, wire=wire)
 
 
 __all__ = ["DEFAULT_BATCH_FN", "ExecutionOptions", "Executor", "ExecutorKind", "as_completed", "batches",

@@ -27,6 +27,7 @@ from typing import Any, Protocol, runtime_checkable
 from farm.errors import InputError
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
+from farm.wire import ResultItem
 
 BatchFn = Callable[..., Iterator[RolloutResult]]
 DEFAULT_BATCH_FN = "farm.sim.rollout:run_batch"
@@ -75,8 +76,12 @@ class Executor(Protocol):
     def in_flight(self) -> int:
         """Rollouts submitted whose result has not been returned by ``poll`` yet."""
 
-    def poll(self, timeout_s: float) -> list[RolloutResult]:
-        """Results finished since the last call; waits up to ``timeout_s`` for the first one."""
+    def poll(self, timeout_s: float) -> Sequence[ResultItem]:
+        """Results finished since the last call; waits up to ``timeout_s`` for the first one.
+
+        Objects, except that a Ray executor made with ``wire=True`` returns its workers' results
+        in their wire form (``farm.wire``; its own timeouts and lost results stay objects).
+        """
 
     def close(self) -> None:
         """Stop all work (in-flight rollouts are abandoned) and release the workers."""
@@ -91,7 +96,7 @@ def resolve_batch_fn(path: str = DEFAULT_BATCH_FN) -> BatchFn:
     return getattr(import_module(module_name), attr)  # type: ignore[no-any-return]
 
 
-def as_completed(executor: Executor, *, poll_s: float = 0.5) -> Iterator[RolloutResult]:
+def as_completed(executor: Executor, *, poll_s: float = 0.5) -> Iterator[ResultItem]:
     """Yield results of everything submitted so far (and submitted meanwhile) as they complete."""
     while executor.in_flight():
         yield from executor.poll(poll_s)
@@ -113,7 +118,7 @@ def batches(work: Iterable[tuple[RolloutSpec, int]], batch_size: int) -> Iterato
 
 def stream(executor: Executor, work: Iterable[tuple[RolloutSpec, int]], *, batch_size: int,
            poll_s: float = 0.5, tick: Callable[[], None] | None = None,
-           stop: Callable[[], bool] | None = None) -> Iterator[RolloutResult]:
+           stop: Callable[[], bool] | None = None) -> Iterator[ResultItem]:
     """Keep the executor full from ``work`` and yield every result as it completes.
 
     ``tick`` runs after every poll (lease renewal, progress); once ``stop()``

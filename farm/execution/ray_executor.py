@@ -30,6 +30,7 @@ from farm.execution.ray_worker import run_batch_task
 from farm.execution.remote import code_env, inside_ray_job
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
+from farm.wire import ResultItem
 
 # "0": Ray keeps 127.0.0.1 instead of the routable address. Ray reads it once, at import; embedded mode re-asserts it.
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -136,8 +137,10 @@ class RayExecutor:
     """Fans batches out as Ray tasks; bounded in flight; enforces timeouts and retries; see the module doc."""
 
     def __init__(self, options: ExecutionOptions | None = None, *, address: str | None = None,
-                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False, inputs_store: str | None = None) -> None:
+                 batch_fn: str = DEFAULT_BATCH_FN, dashboard: bool = False, inputs_store: str | None = None,
+                 wire: bool = False) -> None:
         self.options = options or ExecutionOptions()
+        self.wire = wire  # workers return results in their wire form (farm.wire), which the driver session takes
         self.inputs_store = inputs_store  # the store workers fetch ``inputs/<hash>`` from
         self.address = address
         self._owns_ray = start_ray(address, num_cpus=self.options.num_cpus, dashboard=dashboard)
@@ -157,7 +160,7 @@ class RayExecutor:
 
     def _launch(self, batch: _Batch) -> None:
         gen = self._task.remote([s.to_json() for s in batch.specs], batch.attempt, self._batch_fn,  # type: ignore[call-arg]
-                                self.inputs_store)
+                                self.inputs_store, self.wire)
         self._running[gen] = batch
 
     def has_capacity(self) -> bool:
@@ -174,10 +177,10 @@ class RayExecutor:
         unreceived = sum(len(b.specs) - b.received for b in self._running.values())
         return len(self._singles) + len(self._lost) + unreceived
 
-    def poll(self, timeout_s: float) -> list[RolloutResult]:
+    def poll(self, timeout_s: float) -> list[ResultItem]:
         """Drain every ready result, then end stalled rollouts; waits up to ``timeout_s`` for the first."""
         self._dispatch_singles()
-        out: list[RolloutResult] = []
+        out: list[ResultItem] = []
         if not self._running:
             self._end_stalled(out)
             return out
@@ -188,7 +191,7 @@ class RayExecutor:
         self._dispatch_singles()
         return out
 
-    def _drain(self, gen: Any, out: list[RolloutResult]) -> None:
+    def _drain(self, gen: Any, out: list[ResultItem]) -> None:
         """Take every item ``gen`` has ready (results, the start marker, or its end/failure)."""
         batch = self._running[gen]
         while gen in self._running:
@@ -234,7 +237,7 @@ class RayExecutor:
                                           attempt=batch.attempt, worker=batch.worker,
                                           started_at=monotonic_to_iso(clock), wall_time_s=time.monotonic() - clock))
 
-    def _end_stalled(self, out: list[RolloutResult]) -> None:
+    def _end_stalled(self, out: list[ResultItem]) -> None:
         out.extend(self._lost)
         self._lost.clear()
         now = time.monotonic()
