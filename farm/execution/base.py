@@ -17,8 +17,9 @@ Semantics every executor keeps:
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import import_module
@@ -31,6 +32,28 @@ from farm.wire import ResultItem
 
 BatchFn = Callable[..., Iterator[RolloutResult]]
 DEFAULT_BATCH_FN = "farm.sim.rollout:run_batch"
+RESULT_GROUP_S = 1.0
+"""How often [s] at most a Ray batch task sends the driver session its results (one Ray item per group): at
+4-12 rollouts/s a worker sends 4-12 results per item. See ``farm.execution.ray_executor``."""
+GROUP_ENV = "SIMFARM_RESULT_GROUP_S"
+
+
+def result_group_s(environ: Mapping[str, str] | None = None) -> float:
+    """``SIMFARM_RESULT_GROUP_S`` [s] (0: every result its own Ray item), default ``RESULT_GROUP_S``.
+
+    Raises:
+        InputError: not a number, negative, or over 60 s.
+    """
+    text = (os.environ if environ is None else environ).get(GROUP_ENV, "").strip()
+    if not text:
+        return RESULT_GROUP_S
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number of seconds", source="environment", field=GROUP_ENV) from None
+    if not 0.0 <= value <= 60.0:
+        raise InputError(f"{value:g} is outside 0-60 s", source="environment", field=GROUP_ENV)
+    return value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
