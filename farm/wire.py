@@ -48,6 +48,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _PLAIN = (str, float, int, bool, type(None))
 ENCODE_FAILED = "result could not be encoded for the store"
+_STATUSES = {status.value: status for status in Status}
 
 
 class WireResult(NamedTuple):
@@ -77,7 +78,7 @@ class WireResult(NamedTuple):
 
     @property
     def status(self) -> Status:
-        return Status(self.runs[_STATUS])
+        return _STATUSES[self.runs[_STATUS]]  # a dict lookup: Status(value) costs ~1 µs, paid per result
 
     @property
     def attempt(self) -> int:

@@ -17,6 +17,7 @@ timeouts and lost workers).
 from __future__ import annotations
 
 import os
+import pickle
 import socket
 import time
 from collections.abc import Iterable, Iterator
@@ -29,10 +30,12 @@ from farm.spec import RolloutSpec
 from farm.wire import WireResult, encode_result
 
 
-def run_batch_task(specs: list[RolloutSpec], attempt: int, batch_fn: str, inputs_store: str | None = None,
+def run_batch_task(specs_pickled: bytes, attempt: int, batch_fn: str, inputs_store: str | None = None,
                    wire: bool = False, group_s: float = 0.0) -> Iterator[Any]:
     """Run a batch through ``batch_fn`` (``module:function``, default ``farm.sim.rollout:run_batch``).
 
+    ``specs_pickled``: ``pickle.dumps(list_of_RolloutSpec)`` (the driver's cheapest form; same code both sides,
+    checked by ``farm.execution.ray_executor.check_remote_version``).
     ``inputs_store``: the sweep's store URI, from which the logs of ``input`` parameters are fetched.
     ``wire``: yield each result as ``farm.wire.encode_result(result)`` instead of the object.
     ``group_s``: yield lists of results, one at most every ``group_s`` [s] (0: each result alone).
@@ -40,6 +43,7 @@ def run_batch_task(specs: list[RolloutSpec], attempt: int, batch_fn: str, inputs
     """
     worker = f"{socket.gethostname()}:{os.getpid()}"
     run = resolve_batch_fn(batch_fn)
+    specs: list[RolloutSpec] = pickle.loads(specs_pickled)
     for spec in specs:  # hashed here, on the many workers: the cached ids travel back with each result
         spec.run_id, spec.to_json()
     preload_inputs_code(specs, inputs_store)
