@@ -119,6 +119,7 @@ def check_remote_version(timeout_s: float = 60.0) -> str:
 
 
 RESIZE_EVERY_S = 10.0
+DRAIN_S = 0.5  # the longest one poll keeps taking ready results [s]
 
 
 def in_flight_bound(cluster_cpus: float, options: ExecutionOptions) -> tuple[int, int]:
@@ -205,8 +206,11 @@ class RayExecutor:
         out: list[ResultItem] = []
         ready = ray.wait(list(self._running), num_returns=1, timeout=timeout_s, fetch_local=False)[0] \
             if self._running else []
+        until = time.monotonic() + DRAIN_S
         while ready:
             self._take(ready, out)
+            if time.monotonic() > until:
+                break  # results arrive faster than they are taken: let the caller tick (lease, writer) first
             gens = list(self._running)
             ready = ray.wait(gens, num_returns=len(gens), timeout=0, fetch_local=False)[0] if gens else []
         self._end_stalled(out)
