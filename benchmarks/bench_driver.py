@@ -1,24 +1,27 @@
 """One driver, many workers: the driver's real write path fed synthetic results at a target rate, into S3.
 
 Run from the repository root: ``PYTHONPATH=. python benchmarks/bench_driver.py [--rates 1000,2500,5000,8000]
-[--seconds 6] [--latency-ms 20] [--modes serial,pool]``.
+[--seconds 5] [--latency-ms 20] [--modes objects,wire] [--group 8]``.
 
 Hundreds of Ray workers at 4-12 rollouts/s each deliver 1,000-5,000 results/s to one driver. Here a
-feeder process plays the workers: it pickles each result on its own (as a Ray worker's generator
-yields it, identity hashes already computed — ``farm.execution.ray_worker``) and sends them at the
-target rate; the driver process unpickles each one and hands it to the driver session
-(``farm.driver.session._Session.on_result`` / ``tick`` / ``flush``: counts, progress, metrics and the
-``farm.driver.writer.ResultWriter`` it buffers and writes with), exactly the calls ``run_sweep`` makes.
-The store is S3: a ``moto_server`` on 127.0.0.1 behind a proxy process on 127.0.0.1 that holds every
-HTTP request 20 ms before passing it on, and counts them by method. Modes, interleaved per rate:
-``serial`` = ``FlushPolicy.serial()`` (the driver before issue 12: 64 rows or 1 s, written inline,
-one table after another) and ``pool`` = the default ``FlushPolicy`` (4 part writers, rate-sized parts).
+feeder process plays the workers: before the run it serialises what a Ray worker returns, as Ray
+would (pickle protocol 5 of that object), so feeding costs little more than the pipe, and sends it
+at the target rate. Modes, interleaved per rate: ``objects`` = one pickled ``RolloutResult`` per
+result (identity hashes computed, as ``farm.execution.ray_worker`` without ``wire``); ``wire`` =
+what the driver session's workers return: lists of ``--group`` ``farm.wire.encode_result`` rows
+(a worker's results of ~1 s, ``farm.execution.base.RESULT_GROUP_S``). The driver process unpickles
+each item and hands every result to the driver session (``farm.driver.session._Session.on_result`` /
+``tick`` / ``flush``: counts, progress, metrics and the ``farm.driver.writer.ResultWriter`` with the
+default ``FlushPolicy``), exactly the calls ``run_sweep`` makes. The store is S3: a ``moto_server``
+on 127.0.0.1 behind a proxy process on 127.0.0.1 that holds every HTTP request 20 ms before passing
+it on, and counts them by method.
 
 Per run: results/s fed and stored (sustained: stored / time from the first result to the last stored),
 the backlog (received, not yet stored) over time, the driver's peak RSS (psutil, sampled every
-50 ms), PUTs, and a read-back check (every result sent is stored once). Figures, not a test. The feeder
-runs no faster than the driver accepts (a full pipe blocks it), so "fed" below target means the
-driver could not keep up.
+50 ms), PUTs, the driver process's CPU time per result (all threads: unpickling, accounting, rows,
+Parquet, boto3), and a read-back check (every result sent is stored once). Figures, not a test. The
+feeder runs no faster than the driver accepts (a full pipe blocks it), so "fed" below target means
+the driver could not keep up.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ import numpy as np
 
 from farm.result import Event, Metrics, ModuleLatency, RolloutResult, Status, Telemetry
 from farm.spec import RolloutSpec
+from farm.wire import encode_result
 
 FAMILIES = ("cut_in", "lead_vehicle_braking", "pedestrian_crossing")
-BATCH = 50  # results per message: a driver poll drains many finished rollouts at once
+MESSAGE = 400  # results per pipe message: a driver poll drains many finished rollouts at once
 S3_ENV = {"AWS_ACCESS_KEY_ID": "AKIABENCHDUMMY000001", "AWS_SECRET_ACCESS_KEY": "loopback-moto-only",
           "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
 METHODS = ("PUT", "GET", "POST", "HEAD", "DELETE")
@@ -141,23 +145,37 @@ def synthetic_results(n: int) -> list[RolloutResult]:
     return results
 
 
-def feeder(conn: Any, n_max: int) -> None:
-    """Pickle ``n_max`` results once; then for each ``(rate, seconds)`` asked, send them at that rate."""
-    pickled = [pickle.dumps(r) for r in synthetic_results(n_max)]
+def ray_items(results: list[RolloutResult], mode: str, group: int) -> list[tuple[int, bytes]]:
+    """``(results in it, bytes)`` of each Ray item a worker would return, serialised as Ray does."""
+    if mode == "objects":
+        return [(1, pickle.dumps(r, protocol=5)) for r in results]
+    wires = [encode_result(r) for r in results]
+    return [(len(wires[i:i + group]), pickle.dumps(wires[i:i + group], protocol=5))
+            for i in range(0, len(wires), group)]
+
+
+def feeder(conn: Any, n_max: int, modes: list[str], group: int) -> None:
+    """Serialise ``n_max`` results per mode once; then for each ``(mode, rate, seconds)`` asked, send at that rate."""
+    results = synthetic_results(n_max)
+    messages: dict[str, list[tuple[int, bytes]]] = {}
+    for mode in modes:
+        items = ray_items(results, mode, group)
+        per = max(1, MESSAGE // items[0][0])  # Ray items per message
+        messages[mode] = [(sum(n for n, _ in items[i:i + per]), pickle.dumps([b for _, b in items[i:i + per]]))
+                          for i in range(0, len(items), per)]
     conn.send("ready")
     while (job := conn.recv()) is not None:
-        rate, seconds = job
-        n = min(n_max, int(rate * seconds))
+        mode, rate, seconds = job
         start, sent = time.monotonic(), 0
-        for first in range(0, n, BATCH):
-            due = start + first / rate
-            if (wait := due - time.monotonic()) > 0:
+        for count, data in messages[mode]:
+            if sent >= rate * seconds:
+                break
+            if (wait := start + sent / rate - time.monotonic()) > 0:
                 time.sleep(wait)
             if time.monotonic() - start > seconds:
                 break  # the driver fell behind: stop at the window's end
-            batch = pickled[first:first + BATCH]
-            conn.send_bytes(pickle.dumps(batch))
-            sent += len(batch)
+            conn.send_bytes(data)
+            sent += count
         conn.send_bytes(b"")
         conn.send((sent, time.monotonic() - start))
 
@@ -178,7 +196,7 @@ def run_once(store: Any, conn: Any, mode: str, rate: int, seconds: float, counts
     store.create_sweep(Manifest(sweep_id=sweep_id, name="bench", created_at="2026-12-01T00:00:00+00:00",
                                 updated_at="2026-12-01T00:00:00+00:00", code_fingerprint="bench"), [])
     store.acquire_lease(sweep_id, "bench", LEASE_TTL_S)
-    policy = FlushPolicy.serial() if mode == "serial" else FlushPolicy()
+    policy = FlushPolicy()
     progress = ProgressReporter(total=int(rate * seconds), stream=io.StringIO(), tty=False)
     session = _Session(store, sweep_id, "bench", progress, DriverLog(store, sweep_id), Counter(), {},
                        threading.Event(), policy=policy)
@@ -193,16 +211,16 @@ def run_once(store: Any, conn: Any, mode: str, rate: int, seconds: float, counts
     sampler = threading.Thread(target=sample, daemon=True)
     base_rss = proc.memory_info().rss
     cpu0 = sum(proc.cpu_times()[:2])
-    conn.send((rate, seconds))
+    conn.send((mode, rate, seconds))
     sampler.start()
-    received, last_tick, seeds = 0, 0.0, []
+    received, last_tick = 0, 0.0
     with progress:
         while data := conn.recv_bytes():
             for blob in pickle.loads(data):
-                result = pickle.loads(blob)
-                seeds.append(result.spec.seed)
-                session.on_result(result)
-                received += 1
+                item = pickle.loads(blob)  # what ray.get returns for one item
+                for result in item if isinstance(item, list) else (item,):
+                    session.on_result(result)
+                    received += 1
             if (now := time.monotonic()) - last_tick >= 0.1:
                 session.tick()
                 last_tick = now
@@ -216,7 +234,7 @@ def run_once(store: Any, conn: Any, mode: str, rate: int, seconds: float, counts
     puts = counts[0] - puts_before
     runs = store.read_table(sweep_id, "runs", columns=["run_id", "seed"])
     stored_seeds = runs["seed"].to_pylist()
-    ok = (len(stored_seeds) == sent == len(set(runs["run_id"].to_pylist())) and sorted(stored_seeds) == sorted(seeds))
+    ok = len(stored_seeds) == sent == len(set(runs["run_id"].to_pylist())) and sorted(stored_seeds) == [*range(sent)]
     return {"mode": mode, "target": rate, "fed": sent / feed_s, "stored": sent / elapsed, "sent": sent,
             "backlog_max": max((s[1] for s in samples), default=0), "rss_peak_mib": max(s[2] for s in samples) / 2**20,
             "rss_growth_mib": (max(s[2] for s in samples) - base_rss) / 2**20, "puts": puts,
@@ -228,15 +246,17 @@ def run_once(store: Any, conn: Any, mode: str, rate: int, seconds: float, counts
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="1000,2500,5000,8000")
-    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--modes", default="serial,pool")
+    parser.add_argument("--modes", default="objects,wire")
+    parser.add_argument("--group", type=int, default=8, help="results per Ray item in the wire mode")
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     os.environ.update(S3_ENV)
     ctx = mp.get_context("fork")
     here, there = ctx.Pipe()
-    feed = ctx.Process(target=feeder, args=(there, int(max(rates) * args.seconds)), daemon=True)
+    modes = args.modes.split(",")
+    feed = ctx.Process(target=feeder, args=(there, int(max(rates) * args.seconds), modes, args.group), daemon=True)
     feed.start()  # forked before any thread or client exists in this process
     moto, moto_port = start_moto()
     counts = ctx.Array("l", len(METHODS))
@@ -256,7 +276,7 @@ def main() -> None:
         print(f"feeder: {here.recv()}; S3: moto on 127.0.0.1:{moto_port} behind a {args.latency_ms:g} ms proxy; "
               f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}", flush=True)
         rows = [run_once(store, here, mode, rate, args.seconds, counts)
-                for rate in rates for mode in args.modes.split(",")]
+                for rate in rates for mode in modes]
     finally:
         here.send(None)
         for p in (proxy, feed):
@@ -270,18 +290,20 @@ def main() -> None:
 def report(rows: list[dict[str, Any]], latency_ms: float) -> None:
     """The table, each run's backlog over time, and what one driver can feed."""
     print("\n| mode | target/s | fed/s | stored/s (sustained) | max backlog | peak RSS MiB (growth) | PUTs | "
-          "rows/part | driver CPU µs/result | read back |\n|---|---|---|---|---|---|---|---|---|---|")
+          "rows/part | driver CPU µs/result | capacity per core /s | read back |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['mode']} | {r['target']:,} | {r['fed']:,.0f} | {r['stored']:,.0f} | {r['backlog_max']:,} | "
               f"{r['rss_peak_mib']:.0f} ({r['rss_growth_mib']:+.0f}) | {r['puts']:,} | "
               f"{r['sent'] / max(1, r['parts']):,.0f} | {r['cpu_us_per_result']:.0f} | "
+              f"{1e6 / r['cpu_us_per_result']:,.0f} | "
               f"{'all stored once' if r['ok'] else 'MISMATCH'} |")
     print("\nbacklog (rows received, not stored) every 1 s:")
     for r in rows:
-        print(f"  {r['mode']:>6} @ {r['target']:>5}/s: " + " ".join(f"{b}" for _, b in r["backlog_s"]))
-    best = max((r for r in rows if r["mode"] == "pool" and r["ok"]), key=lambda r: r["stored"], default=None)
+        print(f"  {r['mode']:>7} @ {r['target']:>5}/s: " + " ".join(f"{b}" for _, b in r["backlog_s"]))
+    best = max((r for r in rows if r["mode"] == "wire" and r["ok"]), key=lambda r: r["stored"], default=None)
     if best is not None:
-        kept = [r for r in rows if r["mode"] == "pool" and r["fed"] >= 0.95 * r["target"]]
+        kept = [r for r in rows if r["mode"] == "wire" and r["fed"] >= 0.95 * r["target"]]
         sustained = max((r["stored"] for r in kept), default=best["stored"])
         print(f"\none driver at {latency_ms:g} ms S3 latency sustains {sustained:,.0f} results/s: "
               f"{sustained / 12:,.0f} workers at 12 rollouts/s, {sustained / 4:,.0f} at 4 rollouts/s")

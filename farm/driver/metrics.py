@@ -43,6 +43,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from farm.errors import ExecutionError, InputError
 from farm.result import STATUS_TABLE, RolloutResult, counts_from_mapping
+from farm.wire import WireResult
 
 DEFAULT_HOST = "127.0.0.1"
 CLUSTER_PORT = 9464  # the head pod's named port "simfarm-metrics" (Ray's own metrics use another)
@@ -110,7 +111,7 @@ class FarmMetrics:
 
     # -- called by the session (driver thread) ----------------------------------------------
 
-    def observe_result(self, result: RolloutResult) -> None:
+    def observe_result(self, result: RolloutResult | WireResult) -> None:
         """Count one received result (status, retry)."""
         self._done_by[result.status.value].inc()
         self._received_n += 1

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from rich.table import Table
 
 from farm.result import RolloutResult, Status, counts_from_mapping
+from farm.wire import WireResult
 
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)
 
@@ -71,7 +72,7 @@ class ProgressReporter:
             self._bar.stop()
         self._emit_line()
 
-    def update(self, result: RolloutResult) -> None:
+    def update(self, result: RolloutResult | WireResult) -> None:
         """Count one result."""
         self.counts[result.status.value] += 1
 

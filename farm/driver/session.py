@@ -29,12 +29,21 @@ from farm.driver.metrics import FarmMetrics, MetricsEndpoint, MetricsServer
 from farm.driver.progress import ProgressReporter, family_counts
 from farm.driver.writer import FlushPolicy, ResultWriter
 from farm.errors import ExitCode, InputError, LeaseError, SimfarmError
-from farm.execution import DEFAULT_BATCH_FN, ExecutionOptions, ExecutorKind, make_executor, stream
+from farm.execution import (
+    DEFAULT_BATCH_FN,
+    RESULT_GROUP_S,
+    ExecutionOptions,
+    ExecutorKind,
+    make_executor,
+    result_group_s,
+    stream,
+)
 from farm.fingerprint import base_fingerprint, code_fingerprint, outcome_code_hash
 from farm.result import RolloutResult, Status, counts_from_mapping
 from farm.sim.determinism import platform_facts
 from farm.spec import SPEC_FORMAT, RolloutSpec
 from farm.store.base import Manifest, Store
+from farm.wire import WireResult
 
 LEASE_TTL_S = 60.0
 LEASE_RENEW_S = 15.0
@@ -102,31 +111,39 @@ class _Session:
 
     def __init__(self, store: Store, sweep_id: str, owner: str, progress: ProgressReporter, log: Any,
                  counts: Counter[str], prior: dict[str, str], stop: threading.Event, *,
-                 metrics: FarmMetrics | None = None, policy: FlushPolicy | None = None) -> None:
+                 metrics: FarmMetrics | None = None, policy: FlushPolicy | None = None,
+                 group_s: float | None = None) -> None:
         self.store, self.sweep_id, self.owner = store, sweep_id, owner
         self.progress, self.log, self.counts, self.prior, self.stop_event = progress, log, counts, prior, stop
         self.metrics = metrics or FarmMetrics(sweep_id, total=progress.total)
         self.writer = ResultWriter(store, sweep_id, policy=policy or FlushPolicy.from_env(), metrics=self.metrics)
         self.in_flight: Callable[[], int] = lambda: 0  # the executor's, once it runs
+        self.group_s = RESULT_GROUP_S if group_s is None else group_s  # farm.execution.base.result_group_s
         self.ran = 0
         self.stop_reason = ""
         now = time.monotonic()
         self._manifest_at = self._lease_at = now
 
-    def on_result(self, result: RolloutResult) -> None:
-        if not result.code_fingerprint:
+    def on_result(self, result: RolloutResult | WireResult) -> None:
+        """Count one result and hand it to the writer; an object or its wire form (``farm.wire``), alike.
+
+        A wire result carries its ``code_fingerprint`` already (``farm.wire.encode_result`` fills it on
+        the worker); an object without one (a result the executor made itself) gets the driver's.
+        """
+        if isinstance(result, RolloutResult) and not result.code_fingerprint:
             result = replace(result, code_fingerprint=code_fingerprint(result.spec.stack_id,
                                                                        result.spec.stack.entry_point))
+        status = result.status
         previous = self.prior.pop(result.run_id, None) if self.prior else None  # a run_id costs a hash
         if previous is not None:
             self.counts[previous] -= 1
-        self.counts[result.status.value] += 1
+        self.counts[status.value] += 1
         self.ran += 1
         self.progress.update(result)
         self.metrics.observe_result(result)
-        if result.status in (Status.TIMEOUT, Status.INFRA_ERROR):
-            self.log.info(f"{result.run_id} {result.spec.family} {result.status.value} "
-                          f"(attempt {result.attempt}): {result.error}")
+        if status in (Status.TIMEOUT, Status.INFRA_ERROR):
+            family = result.family if isinstance(result, WireResult) else result.spec.family
+            self.log.info(f"{result.run_id} {family} {status.value} (attempt {result.attempt}): {result.error}")
         self.writer.add(result)
 
     def flush(self) -> None:
@@ -186,11 +203,12 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
     Raises:
         LeaseError: another driver holds the sweep's lease (still, after ``wait_for_lease_s``).
         InputError: the sweep was created under other outcome-relevant code and ``force`` is False,
-            or a bad ``metrics`` endpoint or ``SIMFARM_PART_*`` value.
+            or a bad ``metrics`` endpoint or ``SIMFARM_PART_*`` / ``SIMFARM_RESULT_GROUP_S`` value.
         ExecutionError: the metrics port cannot be bound.
     """
     started = time.monotonic()
     policy = policy or FlushPolicy.from_env()  # bad input fails before the lease is taken
+    group_s = result_group_s()
     endpoint = metrics.validated() if metrics is not None else None
     manifest = store.read_manifest(sweep_id)
     check_spec_format(manifest)
@@ -221,7 +239,7 @@ def run_sweep(store: Store, sweep_id: str, *, options: ExecutionOptions, address
         progress = ProgressReporter(total=len(specs), done=len(specs) - len(work), stream=stream_to, tty=tty,
                                     log_line=log.info)
         session = _Session(store, sweep_id, owner, progress, log, counts, prior, threading.Event(),
-                           metrics=counters, policy=policy)
+                           metrics=counters, policy=policy, group_s=group_s)
         try:
             _drive(session, work, options=options, address=address, kind=executor, batch_fn=batch_fn)
         finally:
@@ -276,7 +294,9 @@ def _drive(session: _Session, work: list[tuple[RolloutSpec, int]], *, options: E
         session.log.info("stopping: the sweep was cancelled before this driver started")
         session.stop_reason = "cancelled"
         return
-    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri)
+    # Ray workers encode their results' rows (farm.wire) and send them in groups: the one driver only counts
+    runner = make_executor(kind, options, address=address, batch_fn=batch_fn, inputs_store=session.store.uri,
+                           wire=True, group_s=session.group_s)
     session.in_flight = runner.in_flight
     # Handlers go in after Ray starts: ray.init installs its own SIGTERM handler in the driver.
     with stop_on_signals(session.stop_event):

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 from farm.driver.metrics import FarmMetrics
 from farm.errors import InputError
-from farm.result import RolloutResult
 from farm.store.base import Store
+from farm.wire import ResultItem
 
 WRITERS_ENV = "SIMFARM_PART_WRITERS"
 MAX_ROWS_ENV = "SIMFARM_PART_MAX_ROWS"
@@ -110,7 +110,7 @@ class ResultWriter:
         self.policy = policy or FlushPolicy()
         self.metrics = metrics or FarmMetrics(sweep_id)
         self._clock = clock
-        self._buffer: list[RolloutResult] = []
+        self._buffer: list[ResultItem] = []
         self._flushed_at = clock()
         self._cond = threading.Condition()
         self._writing_parts = 0
@@ -137,8 +137,8 @@ class ResultWriter:
         waited = self._clock() - self._flushed_at
         return n >= p.max_rows or waited >= p.every_s or (n >= p.min_rows and waited >= p.part_s)
 
-    def add(self, result: RolloutResult) -> None:
-        """Buffer one result; cut a part when due; blocks while the writer is full (see module doc)."""
+    def add(self, result: ResultItem) -> None:
+        """Buffer one result (either form); cut a part when due; blocks while the writer is full (see module doc)."""
         self._raise_error()
         self._buffer.append(result)
         self.peak_pending_rows = max(self.peak_pending_rows, self.pending_rows)
@@ -196,7 +196,7 @@ class ResultWriter:
         self._flushed_at = self._clock()
         self._pool.submit(self._write, rows)
 
-    def _write(self, rows: list[RolloutResult]) -> None:
+    def _write(self, rows: list[ResultItem]) -> None:
         started = time.perf_counter()
         try:
             self.store.write_results(self.sweep_id, rows, pool=self._puts)

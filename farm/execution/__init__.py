@@ -13,10 +13,12 @@ from typing import Literal
 
 from farm.execution.base import (
     DEFAULT_BATCH_FN,
+    RESULT_GROUP_S,
     ExecutionOptions,
     Executor,
     as_completed,
     batches,
+    result_group_s,
     stream,
 )
 
@@ -24,10 +26,15 @@ ExecutorKind = Literal["ray", "sequential"]
 
 
 def make_executor(kind: ExecutorKind, options: ExecutionOptions, *, address: str | None = None,
-                  batch_fn: str = DEFAULT_BATCH_FN, inputs_store: str | None = None) -> Executor:
+                  batch_fn: str = DEFAULT_BATCH_FN, inputs_store: str | None = None, wire: bool = False,
+                  group_s: float = 0.0) -> Executor:
     """A sequential executor, or a Ray executor (embedded when ``address`` is None).
 
     ``inputs_store``: the sweep's store URI; workers fetch the logs of ``input`` parameters from it.
+    ``wire``: Ray workers return results in their wire form (``farm.wire``; the driver session asks
+    for it). The sequential executor returns objects either way: encoding in the driver's own
+    process would only move the cost. ``group_s``: Ray batch tasks send their results in groups,
+    one at most every ``group_s`` [s] (``farm.execution.ray_executor``; the sequential executor ignores it).
     """
     if kind == "sequential":
         from farm.execution.sequential import SequentialExecutor
@@ -35,8 +42,19 @@ def make_executor(kind: ExecutorKind, options: ExecutionOptions, *, address: str
         return SequentialExecutor(options, batch_fn=batch_fn, inputs_store=inputs_store)
     from farm.execution.ray_executor import RayExecutor
 
-    return RayExecutor(options, address=address, batch_fn=batch_fn, inputs_store=inputs_store)
+    return RayExecutor(options, address=address, batch_fn=batch_fn, inputs_store=inputs_store, wire=wire,
+                       group_s=group_s)
 
 
-__all__ = ["DEFAULT_BATCH_FN", "ExecutionOptions", "Executor", "ExecutorKind", "as_completed", "batches",
-           "make_executor", "stream"]
+__all__ = [
+    "DEFAULT_BATCH_FN",
+    "RESULT_GROUP_S",
+    "ExecutionOptions",
+    "Executor",
+    "ExecutorKind",
+    "as_completed",
+    "batches",
+    "make_executor",
+    "result_group_s",
+    "stream",
+]

@@ -17,8 +17,9 @@ Semantics every executor keeps:
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import import_module
@@ -27,9 +28,32 @@ from typing import Any, Protocol, runtime_checkable
 from farm.errors import InputError
 from farm.result import RolloutResult, Status
 from farm.spec import RolloutSpec
+from farm.wire import ResultItem
 
 BatchFn = Callable[..., Iterator[RolloutResult]]
 DEFAULT_BATCH_FN = "farm.sim.rollout:run_batch"
+RESULT_GROUP_S = 1.0
+"""How often [s] at most a Ray batch task sends the driver session its results (one Ray item per group): at
+4-12 rollouts/s a worker sends 4-12 results per item. See ``farm.execution.ray_executor``."""
+GROUP_ENV = "SIMFARM_RESULT_GROUP_S"
+
+
+def result_group_s(environ: Mapping[str, str] | None = None) -> float:
+    """``SIMFARM_RESULT_GROUP_S`` [s] (0: every result its own Ray item), default ``RESULT_GROUP_S``.
+
+    Raises:
+        InputError: not a number, negative, or over 60 s.
+    """
+    text = (os.environ if environ is None else environ).get(GROUP_ENV, "").strip()
+    if not text:
+        return RESULT_GROUP_S
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number of seconds", source="environment", field=GROUP_ENV) from None
+    if not 0.0 <= value <= 60.0:
+        raise InputError(f"{value:g} is outside 0-60 s", source="environment", field=GROUP_ENV)
+    return value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,8 +99,12 @@ class Executor(Protocol):
     def in_flight(self) -> int:
         """Rollouts submitted whose result has not been returned by ``poll`` yet."""
 
-    def poll(self, timeout_s: float) -> list[RolloutResult]:
-        """Results finished since the last call; waits up to ``timeout_s`` for the first one."""
+    def poll(self, timeout_s: float) -> Sequence[ResultItem]:
+        """Results finished since the last call; waits up to ``timeout_s`` for the first one.
+
+        Objects, except that a Ray executor made with ``wire=True`` returns its workers' results
+        in their wire form (``farm.wire``; its own timeouts and lost results stay objects).
+        """
 
     def close(self) -> None:
         """Stop all work (in-flight rollouts are abandoned) and release the workers."""
@@ -91,7 +119,7 @@ def resolve_batch_fn(path: str = DEFAULT_BATCH_FN) -> BatchFn:
     return getattr(import_module(module_name), attr)  # type: ignore[no-any-return]
 
 
-def as_completed(executor: Executor, *, poll_s: float = 0.5) -> Iterator[RolloutResult]:
+def as_completed(executor: Executor, *, poll_s: float = 0.5) -> Iterator[ResultItem]:
     """Yield results of everything submitted so far (and submitted meanwhile) as they complete."""
     while executor.in_flight():
         yield from executor.poll(poll_s)
@@ -113,7 +141,7 @@ def batches(work: Iterable[tuple[RolloutSpec, int]], batch_size: int) -> Iterato
 
 def stream(executor: Executor, work: Iterable[tuple[RolloutSpec, int]], *, batch_size: int,
            poll_s: float = 0.5, tick: Callable[[], None] | None = None,
-           stop: Callable[[], bool] | None = None) -> Iterator[RolloutResult]:
+           stop: Callable[[], bool] | None = None) -> Iterator[ResultItem]:
     """Keep the executor full from ``work`` and yield every result as it completes.
 
     ``tick`` runs after every poll (lease renewal, progress); once ``stop()``

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from farm.result import RolloutResult
 from farm.spec import RolloutSpec
+from farm.wire import WireResult
 
 SWEEP_STATES = ("running", "complete", "partial", "failed", "cancelled")
 
@@ -80,9 +81,11 @@ class Store(Protocol):
     def read_specs(self, sweep_id: str) -> list[RolloutSpec]:
         """The expanded specs of a sweep, in expansion order."""
 
-    def write_results(self, sweep_id: str, results: Sequence[RolloutResult], *,
+    def write_results(self, sweep_id: str, results: Sequence[RolloutResult | WireResult], *,
                       pool: Executor | None = None) -> str:
         """Write one part (runs, events, params, telemetry) under ``part_key(run_ids)``; returns the key.
+
+        ``results``: objects or their wire form (``farm.wire``), mixed freely; the same rows either way.
 
         Writing the same results twice leaves one part. Retries transient failures with backoff;
         raises ``StoreError`` once retries are exhausted. Runs objects are written after the

@@ -27,6 +27,7 @@ from farm.store.layout import (
 from farm.store.manifest_io import drop_lease, extend_lease, manifest_from_bytes, manifest_to_bytes, take_lease
 from farm.store.parts import encode_part, put_part
 from farm.store.reading import DEDUPE_COLUMNS, Snapshot, finish, keep_winning_rows, load, take_snapshot, winners
+from farm.wire import WireResult
 
 _READ_TRIES = 5
 
@@ -124,9 +125,12 @@ class ResultsStore:
 
     # -- results ----------------------------------------------------------------------------
 
-    def write_results(self, sweep_id: str, results: Sequence[RolloutResult], *,
+    def write_results(self, sweep_id: str, results: Sequence[RolloutResult | WireResult], *,
                       pool: Executor | None = None) -> str:
         """Write one part per family partition under ``part_key(run_ids)``; returns that key.
+
+        ``results``: objects, their wire form (``farm.wire``, what Ray workers return) or both;
+        the stored rows are the same either way.
 
         Events, params and telemetry are written before runs, so a listed runs
         object always has its companions. Same results -> same objects. With
