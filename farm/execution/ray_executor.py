@@ -17,10 +17,13 @@ Ray item costs the driver ~0.3 ms whatever it holds. The contracts hold, a littl
 still running started less than ``group_s`` after the last item arrived, so a grouped batch is
 stalled only after ``timeout_s + group_s`` without an item — no rollout is stopped before its full
 budget, none runs more than ``group_s`` past it. Which rollout hung or killed its worker is then
-not known (finished results may wait in the group), so nothing is blamed: every unreceived spec is
-re-dispatched singly under its own attempt number, and a single is never grouped, so the second run
-records the ``timeout`` or the retry exactly as above. Nothing is stored twice (an unsent group is
-never stored) and nothing lost; the price is re-running at most ``group_s`` of finished work.
+not known (finished results may wait in the group), so no rollout is failed for it: every unreceived
+spec is re-dispatched singly — after a stall under its own attempt number, after a lost worker or
+node with ``attempt + 1`` while the retry budget lasts (the row shows that it ran again; the budget
+itself is only ever exhausted by a single, whose culprit is certain) — and a single is never grouped,
+so the second run records the ``timeout`` or the retry exactly as above. Nothing is stored twice (an
+unsent group is never stored) and nothing lost; the price is re-running at most ``group_s`` of
+finished work.
 """
 
 from __future__ import annotations
@@ -262,8 +265,9 @@ class RayExecutor:
         rest = batch.specs[batch.received:]
         if not rest or isinstance(exc, TaskCancelledError):
             return
-        if batch.grouped:  # which rollout was running is not known: nobody is blamed (module docstring)
-            self._redispatch(batch, rest)
+        if batch.grouped:  # which rollout was running is not known: each re-runs singly, a dispatch more (docstring)
+            more = int(batch.attempt - batch.first_attempt < self.options.retries)
+            self._singles.extend((spec, batch.attempt + more, batch.first_attempt) for spec in rest)
             return
         reason = f"worker lost: {str(exc).strip().splitlines()[0] if exc else 'task ended early'}"
         suspect, *unstarted = rest
