@@ -12,6 +12,22 @@ from pathlib import Path
 
 import pytest
 
+from tests import background_mypy
+
+# --- mypy in the background (tests/test_lint.py; see tests/background_mypy.py) ------------------
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start mypy now if its test is selected, so it overlaps the rest of the suite."""
+    if not session.config.option.collectonly and any(
+            item.nodeid == background_mypy.TEST_ID for item in session.items):
+        background_mypy.start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    background_mypy.stop()  # only if nobody collected it (an interrupted or deselected run)
+
+
 # --- S3 (results store, issue 5) ------------------------------------------------------------
 
 S3_TEST_ENV = {
