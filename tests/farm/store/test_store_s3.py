@@ -63,19 +63,33 @@ def test_an_outage_mid_sweep_is_ridden_out_with_no_row_lost_or_duplicated(fault_
                                                                           make_result):
     store = S3Store(s3_bucket, "outage", endpoint_url=fault_proxy.url, retry_deadline_s=30.0)
     store.create_sweep(make_manifest(SWEEP), [])
-    batches = 40
+    batches, before = 40, 4  # the outage starts once batches 0-3 are stored; 4-39 are written into it
+    written = threading.Semaphore(0)
+    started = threading.Event()
+
+    def hold(mode: str, at_least_s: float = 2.5) -> None:
+        """``mode`` for at least ``at_least_s`` and until two more requests met it (wall-clock alone could
+        pass, on a loaded machine, before a write reached the proxy)."""
+        faults = fault_proxy.faults + 2
+        fault_proxy.set_mode(mode)
+        started.set()
+        until, deadline = time.monotonic() + at_least_s, time.monotonic() + 60.0
+        while (time.monotonic() < until or fault_proxy.faults < faults) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def outage() -> None:
-        time.sleep(0.5)
-        fault_proxy.set_mode("503")
-        time.sleep(2.5)
-        fault_proxy.set_mode("refuse")
-        time.sleep(2.5)
+        for _ in range(2):
+            assert written.acquire(timeout=60.0), "no batch was stored before the outage"
+        hold("503")
+        hold("refuse")
         fault_proxy.set_mode("pass")
 
     def write(batch: int) -> str:
-        time.sleep(0.15)
-        return store.write_results(SWEEP, [make_result(2 * batch), make_result(2 * batch + 1)])
+        if batch >= before:
+            assert started.wait(timeout=60.0), "the outage never started"
+        key = store.write_results(SWEEP, [make_result(2 * batch), make_result(2 * batch + 1)])
+        written.release()
+        return key
 
     saboteur = threading.Thread(target=outage)
     saboteur.start()
