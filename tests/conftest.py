@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import background_mypy
+from tests import background_mypy, shared_ray
 
 # --- mypy in the background (tests/test_lint.py; see tests/background_mypy.py) ------------------
 
@@ -26,6 +26,38 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     background_mypy.stop()  # only if nobody collected it (an interrupted or deselected run)
+    shared_ray.release()
+
+
+# --- one embedded Ray for the modules that use ``ray_session`` (see tests/shared_ray.py) --------
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    shared_ray.group_modules(items)
+
+
+@pytest.fixture(scope="module")
+def ray_session() -> Iterator[None]:
+    """The embedded 2-CPU Ray on loopback, up for the whole module (executors reuse it and leave it up).
+
+    Consecutive modules share one (they are collected next to each other); it is shut down before
+    the first module that does not use this fixture.
+    """
+    shared_ray.ensure()
+    yield
+
+
+@pytest.fixture(scope="module")
+def fresh_ray_session() -> Iterator[None]:
+    """``ray_session``, but restarted first: no worker process has run anything yet."""
+    shared_ray.ensure(fresh=True)
+    yield
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _embedded_ray_only_where_asked(request: pytest.FixtureRequest) -> None:
+    if isinstance(request.node, pytest.Module) and not shared_ray.uses_ray(request.node):
+        shared_ray.release()
 
 
 # --- S3 (results store, issue 5) ------------------------------------------------------------
