@@ -18,8 +18,11 @@ from tests import background_mypy, shared_ray
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start mypy now if its test is selected, so it overlaps the rest of the suite."""
-    if not session.config.option.collectonly and any(
+    """Start mypy now if its test is selected, so it overlaps the rest of the suite.
+
+    Not in a pytest-xdist worker: every worker collects every test, and the other workers overlap it anyway.
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ and not session.config.option.collectonly and any(
             item.nodeid == background_mypy.TEST_ID for item in session.items):
         background_mypy.start()
 
@@ -87,6 +90,18 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float
         except OSError:
             time.sleep(0.05)
     return False
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that refuses connections for the whole test: bound here, never listening.
+
+    A port merely probed free can be taken by any other process (another test worker, another
+    server on the machine) before the test connects to it; this one cannot.
+    """
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -25,14 +25,6 @@ ACCESS_KEY = "AKIATESTDUMMYKEY0001"
 SECRET = "dummy-secret-for-loopback-moto-only"
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # nothing listens here once the probe closes
-
-
 def _assert_clean_line(message: str) -> None:
     assert "\n" not in message
     assert ACCESS_KEY not in message and SECRET not in message
@@ -105,8 +97,8 @@ def test_an_outage_mid_sweep_is_ridden_out_with_no_row_lost_or_duplicated(fault_
     assert store.compact(SWEEP).counts == {"passed": 2 * batches}
 
 
-def test_an_unreachable_store_fails_fast_with_one_clean_line(s3_server):
-    store = S3Store("simfarm-nowhere", "p", endpoint_url=f"http://127.0.0.1:{_closed_port()}")
+def test_an_unreachable_store_fails_fast_with_one_clean_line(s3_server, closed_port):
+    store = S3Store("simfarm-nowhere", "p", endpoint_url=f"http://127.0.0.1:{closed_port}")
     started = time.monotonic()
     with pytest.raises(StoreError) as caught:
         store.check()
@@ -127,8 +119,8 @@ def test_a_missing_bucket_fails_fast_and_is_named(s3_server):
     assert time.monotonic() - started < 5.0
 
 
-def test_writes_give_up_after_the_retry_deadline_with_a_clean_line(s3_server, make_result):
-    store = S3Store("simfarm-nowhere", "", endpoint_url=f"http://127.0.0.1:{_closed_port()}", retry_deadline_s=1.0)
+def test_writes_give_up_after_the_retry_deadline_with_a_clean_line(s3_server, make_result, closed_port):
+    store = S3Store("simfarm-nowhere", "", endpoint_url=f"http://127.0.0.1:{closed_port}", retry_deadline_s=1.0)
     started = time.monotonic()
     with pytest.raises(StoreError, match=r"write of sweeps/.* failed after retries") as caught:
         store.write_results(SWEEP, [make_result(0)])
