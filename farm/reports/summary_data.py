@@ -223,9 +223,11 @@ def flaky_samples(frame: RunFrame, limit: int = FLAKY_LISTED) -> dict[str, Any]:
     flaky_ids = np.flatnonzero(outcome["flaky"])
     params = frame.key_codes["params"][1]
     param_code = frame.key_codes["params"][0]
-    flaky_ids = np.array(sorted(flaky_ids, key=lambda i: (outcome["group"][i],
-                                                           str(params[param_code[outcome["first_row"][i]]]))),
-                         dtype=np.int64)
+
+    def table_order(i: int) -> tuple[int, str]:  # a named, typed key: mypy spent ~8 s inferring the lambda
+        return int(outcome["group"][i]), str(params[param_code[outcome["first_row"][i]]])
+
+    flaky_ids = np.array(sorted(flaky_ids.tolist(), key=table_order), dtype=np.int64)
     listed = []
     if len(flaky_ids):
         seeds = frame.runs["seed"].to_numpy(zero_copy_only=False)

@@ -29,7 +29,7 @@ from farm.store.backend import ManifestConflict, ObjectMissing, UnknownSweep
 from farm.store.base import Lease, Manifest
 from farm.store.local import LocalStore
 from scenario_library.errors import ScenarioError
-from tests.conftest import S3_TEST_ENV, _free_port
+from tests.conftest import S3_TEST_ENV
 
 SWEEPS = Path(__file__).resolve().parents[1] / "farm" / "execution" / "sweeps"
 SWEEP_ID = "exit-20260102T030405Z-abc123"
@@ -88,9 +88,9 @@ def test_ctrl_c_is_130_in_one_line() -> None:
 # -- infrastructure: 5 -------------------------------------------------------------------
 
 @pytest.fixture
-def unreachable_s3() -> tuple[str, dict[str, str]]:
-    """An s3:// store whose endpoint is a loopback port nothing listens on."""
-    return "s3://simfarm-nowhere/x", {**S3_TEST_ENV, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}"}
+def unreachable_s3(closed_port: int) -> tuple[str, dict[str, str]]:
+    """An s3:// store whose endpoint is a loopback port nothing listens on (held for the test)."""
+    return "s3://simfarm-nowhere/x", {**S3_TEST_ENV, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}"}
 
 
 @pytest.mark.parametrize("args", [

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,18 +14,6 @@ from farm.jsonout import loads_strict
 
 SWEEPS = Path(__file__).resolve().parents[1] / "farm" / "execution" / "sweeps"
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[None]:
-    """One embedded 2-CPU Ray for the module (submit reuses it)."""
-    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
-    from farm.execution.ray_executor import start_ray, stop_ray
-
-    started = start_ray(num_cpus=2)
-    yield
-    if started:
-        stop_ray()
 
 
 @pytest.fixture(scope="module")

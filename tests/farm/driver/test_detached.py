@@ -60,6 +60,18 @@ def _wait_exit(pid: int, timeout_s: float = 60.0) -> int:
     return proc.wait(timeout=timeout_s)
 
 
+@pytest.fixture
+def one_embedded_ray() -> Iterator[None]:
+    """An embedded Ray here for the whole test: the resume and the reference sweep reuse it (one start, not two)."""
+    from farm.execution.ray_executor import start_ray, stop_ray
+
+    started = start_ray(num_cpus=2)
+    yield
+    if started:
+        stop_ray()
+
+
+@pytest.mark.usefixtures("one_embedded_ray")
 def test_a_killed_driver_resumed_with_another_batch_size_matches_an_uninterrupted_sweep(
         tmp_path: Path, detached: list[int]) -> None:
     report = submit(SLOW, store=str(tmp_path), detach=True)

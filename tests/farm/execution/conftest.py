@@ -1,10 +1,9 @@
-"""Shared fixtures for the execution tests: a loopback Ray session per module, specs, a local store."""
+"""Shared fixtures for the execution tests: specs, the batch runner (``ray_session`` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,6 @@ def production_batch_fn() -> str:
     if importlib.util.find_spec("scenario_library.catalog") is None:
         return SYNTHETIC_BATCH_FN
     return "farm.sim.rollout:run_batch"
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[None]:
-    """One embedded 2-CPU Ray instance for the whole module (executors reuse it and leave it up)."""
-    from farm.execution.ray_executor import start_ray, stop_ray
-
-    started = start_ray(num_cpus=2)
-    yield
-    if started:
-        stop_ray()
 
 
 @pytest.fixture

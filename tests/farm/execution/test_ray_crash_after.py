@@ -9,7 +9,7 @@ from farm.execution.ray_executor import RayExecutor
 from farm.result import Status
 from tests.farm.execution.specs import fault_spec
 
-pytestmark = pytest.mark.usefixtures("ray_session")
+pytestmark = pytest.mark.usefixtures("fresh_ray_session")
 
 
 def test_crash_after_three_keeps_the_finished_three_and_reruns_the_rest_singly(batch_fn: str) -> None:

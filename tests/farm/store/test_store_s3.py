@@ -25,14 +25,6 @@ ACCESS_KEY = "AKIATESTDUMMYKEY0001"
 SECRET = "dummy-secret-for-loopback-moto-only"
 
 
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # nothing listens here once the probe closes
-
-
 def _assert_clean_line(message: str) -> None:
     assert "\n" not in message
     assert ACCESS_KEY not in message and SECRET not in message
@@ -63,19 +55,33 @@ def test_an_outage_mid_sweep_is_ridden_out_with_no_row_lost_or_duplicated(fault_
                                                                           make_result):
     store = S3Store(s3_bucket, "outage", endpoint_url=fault_proxy.url, retry_deadline_s=30.0)
     store.create_sweep(make_manifest(SWEEP), [])
-    batches = 40
+    batches, before = 40, 4  # the outage starts once batches 0-3 are stored; 4-39 are written into it
+    written = threading.Semaphore(0)
+    started = threading.Event()
+
+    def hold(mode: str, at_least_s: float = 2.5) -> None:
+        """``mode`` for at least ``at_least_s`` and until two more requests met it (wall-clock alone could
+        pass, on a loaded machine, before a write reached the proxy)."""
+        faults = fault_proxy.faults + 2
+        fault_proxy.set_mode(mode)
+        started.set()
+        until, deadline = time.monotonic() + at_least_s, time.monotonic() + 60.0
+        while (time.monotonic() < until or fault_proxy.faults < faults) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def outage() -> None:
-        time.sleep(0.5)
-        fault_proxy.set_mode("503")
-        time.sleep(2.5)
-        fault_proxy.set_mode("refuse")
-        time.sleep(2.5)
+        for _ in range(2):
+            assert written.acquire(timeout=60.0), "no batch was stored before the outage"
+        hold("503")
+        hold("refuse")
         fault_proxy.set_mode("pass")
 
     def write(batch: int) -> str:
-        time.sleep(0.15)
-        return store.write_results(SWEEP, [make_result(2 * batch), make_result(2 * batch + 1)])
+        if batch >= before:
+            assert started.wait(timeout=60.0), "the outage never started"
+        key = store.write_results(SWEEP, [make_result(2 * batch), make_result(2 * batch + 1)])
+        written.release()
+        return key
 
     saboteur = threading.Thread(target=outage)
     saboteur.start()
@@ -91,8 +97,8 @@ def test_an_outage_mid_sweep_is_ridden_out_with_no_row_lost_or_duplicated(fault_
     assert store.compact(SWEEP).counts == {"passed": 2 * batches}
 
 
-def test_an_unreachable_store_fails_fast_with_one_clean_line(s3_server):
-    store = S3Store("simfarm-nowhere", "p", endpoint_url=f"http://127.0.0.1:{_closed_port()}")
+def test_an_unreachable_store_fails_fast_with_one_clean_line(s3_server, closed_port):
+    store = S3Store("simfarm-nowhere", "p", endpoint_url=f"http://127.0.0.1:{closed_port}")
     started = time.monotonic()
     with pytest.raises(StoreError) as caught:
         store.check()
@@ -113,8 +119,8 @@ def test_a_missing_bucket_fails_fast_and_is_named(s3_server):
     assert time.monotonic() - started < 5.0
 
 
-def test_writes_give_up_after_the_retry_deadline_with_a_clean_line(s3_server, make_result):
-    store = S3Store("simfarm-nowhere", "", endpoint_url=f"http://127.0.0.1:{_closed_port()}", retry_deadline_s=1.0)
+def test_writes_give_up_after_the_retry_deadline_with_a_clean_line(s3_server, make_result, closed_port):
+    store = S3Store("simfarm-nowhere", "", endpoint_url=f"http://127.0.0.1:{closed_port}", retry_deadline_s=1.0)
     started = time.monotonic()
     with pytest.raises(StoreError, match=r"write of sweeps/.* failed after retries") as caught:
         store.write_results(SWEEP, [make_result(0)])
