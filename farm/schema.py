@@ -110,7 +110,8 @@ SCHEMAS: dict[str, pa.Schema] = {
 }
 
 
-def _run_row(result: RolloutResult, sweep_id: str, run_id: str) -> dict[str, Any]:
+def run_row(result: RolloutResult, sweep_id: str, run_id: str) -> dict[str, Any]:
+    """One result's ``runs`` row as a dict of ``RUNS_SCHEMA`` columns (``to_tables`` and ``farm.wire`` both use it)."""
     spec = result.spec
     m = result.metrics
     total = next((lat for lat in result.latency if lat.module == "total"), None)
@@ -151,7 +152,8 @@ PREVENTABLE_COLUMNS = ("preventable", "preventable_rule", "ref_impact_speed_mps"
                        "jrc_fsm_cfs_t0")
 
 
-def _param_rows(result: RolloutResult, run_id: str) -> list[dict[str, Any]]:
+def param_rows(result: RolloutResult, run_id: str) -> list[dict[str, Any]]:
+    """One result's ``params`` rows, one per parameter (numeric in ``num_value``, text in ``str_value``)."""
     rows = []
     for name, value in result.spec.params:
         numeric = not isinstance(value, str)
@@ -192,8 +194,8 @@ def to_tables(results: Iterable[RolloutResult], sweep_id: str, *,
     events = [{"run_id": run, "family": r.spec.family, "t_s": e.t_s, "kind": e.kind, "detail": e.detail}
               for r, run in pairs for e in r.events]
     return {
-        "runs": pa.Table.from_pylist([_run_row(r, sweep_id, run) for r, run in pairs], schema=RUNS_SCHEMA),
+        "runs": pa.Table.from_pylist([run_row(r, sweep_id, run) for r, run in pairs], schema=RUNS_SCHEMA),
         "events": pa.Table.from_pylist(events, schema=EVENTS_SCHEMA),
-        "params": pa.Table.from_pylist([p for r, run in pairs for p in _param_rows(r, run)], schema=PARAMS_SCHEMA),
+        "params": pa.Table.from_pylist([p for r, run in pairs for p in param_rows(r, run)], schema=PARAMS_SCHEMA),
         "telemetry": _telemetry_table(pairs),
     }

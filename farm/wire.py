@@ -34,8 +34,8 @@ from farm.schema import (
     PARAMS_SCHEMA,
     RUNS_SCHEMA,
     TELEMETRY_SCHEMA,
-    _param_rows,  # the object path's own row builders: the wire rows cannot drift from them
-    _run_row,
+    param_rows,  # the object path's own row builders: the wire rows cannot drift from them
+    run_row,
 )
 
 WIRE_FORMAT = 1
@@ -110,14 +110,14 @@ def _micros(value: datetime | None) -> int | None:
 
 def to_wire(result: RolloutResult) -> WireResult:
     """The wire form of ``result`` (no check that Arrow accepts every value: ``encode_result`` does)."""
-    row = _run_row(result, "", result.run_id)
+    row = run_row(result, "", result.run_id)
     values = [_plain(row[name]) for name in RUN_COLUMNS]
     values[_SWEEP_ID] = None
     values[_STARTED_AT] = _micros(row["started_at"])
     values[_LATENCY] = [(x["module"], _plain(x["p50_ms"]), _plain(x["p95_ms"]), _plain(x["max_ms"]))
                         for x in row["latency"]]
     events = tuple((_plain(e.t_s), e.kind, e.detail) for e in result.events)
-    params = tuple((p["name"], p["num_value"], p["str_value"]) for p in _param_rows(result, ""))
+    params = tuple((p["name"], p["num_value"], p["str_value"]) for p in param_rows(result, ""))
     trace = None
     if result.telemetry is not None:
         columns = [np.asarray(getattr(result.telemetry, name), dtype=np.float64) for name in TRACE_COLUMNS]
