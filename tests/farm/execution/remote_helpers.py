@@ -120,7 +120,11 @@ class RayHead:
         cmd = [f"{VENV_BIN}/ray", "start", "--head", "--block", "--node-ip-address=127.0.0.1",
                f"--port={self.gcs_port}", "--dashboard-host=127.0.0.1", f"--dashboard-port={self.dashboard_port}",
                "--include-dashboard=true", "--num-cpus=2", f"--temp-dir={self.root / 'ray'}",
-               f"--ray-client-server-port={free_port()}", "--disable-usage-stats"]
+               f"--ray-client-server-port={free_port()}", "--disable-usage-stats",
+               # Ray's fixed defaults (agent 52365, ...) clash with any other Ray on the machine (a second test
+               # suite, a user's own): the job agent then never comes up ("No available agent to submit job").
+               f"--dashboard-agent-listen-port={free_port()}", f"--dashboard-agent-grpc-port={free_port()}",
+               f"--metrics-export-port={free_port()}", f"--runtime-env-agent-port={free_port()}"]
         log = open(self.root / "head.log", "wb")  # noqa: SIM115 - the head outlives this call
         self.process = subprocess.Popen(cmd, env=env, cwd=self.root, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
