@@ -13,6 +13,7 @@ wrong store: ``simfarm submit`` refuses that before anything runs).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Sequence
 
@@ -24,7 +25,14 @@ from farm.store.backend import ObjectMissing
 
 
 def preload_inputs_code(specs: Sequence[RolloutSpec], inputs_store: str | None) -> None:
-    """Import the log-fetching code and load the specs' families (local work, before the rollout clock starts)."""
+    """Load the specs' families and import the log-fetching code: local work a cold worker does before the rollout
+    clock starts (loading the catalogue validates and builds every family's nominal and edge cases, seconds on a
+    busy machine, which must not be billed to the first rollout's budget)."""
+    from scenario_library.catalog import load_family
+
+    for name in dict.fromkeys(spec.family for spec in specs):
+        with contextlib.suppress(Exception):  # the rollout itself reports an unknown or broken family, as a row
+            load_family(name)
     if inputs_store is not None:
         from farm.reallog.inputs import input_hashes
 
