@@ -2,8 +2,9 @@
 
 It yields the worker's name first (the driver starts the rollout clock when
 that arrives), then each rollout's result as soon as it finishes. The simulator's
-modules are imported before the name is yielded: a cold worker's imports (1–3 s on
-a busy machine) are not billed to its first rollout's wall-clock budget. With ``wire``
+modules are imported and the specs' families loaded before the name is yielded: a
+cold worker's imports and catalogue load (1–3 s on a busy machine) are not billed to
+its first rollout's wall-clock budget. With ``wire``
 each result goes back in its wire form (``farm.wire.encode_result``: its stored rows as
 plain tuples, ~10× cheaper for the one driver to unpickle and store), encoded here on the
 many workers; a result the store could not hold comes back as ``sim_error``, never lost.
