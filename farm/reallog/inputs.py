@@ -24,15 +24,6 @@ _CACHE: OrderedDict[tuple[str, str], RecordedLog] = OrderedDict()
 _CACHE_SIZE = 16
 
 
-def has_input(store: Store, content_hash: str) -> bool:
-    """True when ``inputs/<hash>`` is in the store (``StoreError`` when the store cannot answer)."""
-    try:
-        store.get_bytes(input_key(content_hash))
-    except ObjectMissing:
-        return False
-    return True
-
-
 def upload_input(store: Store, content_hash: str, data: bytes) -> bool:
     """Store one run's canonical bytes under ``inputs/<hash>``; False when the same content was there already."""
     key = input_key(content_hash)
@@ -98,12 +89,17 @@ def check_inputs_present(store: Store, specs: Sequence[RolloutSpec], *, source: 
 
     Raises:
         InputError: the first missing input, with the command that uploads it.
+        StoreError: the store cannot be read, or holds an input that is not the content its key names.
     """
     for digest in input_hashes(specs):
-        if packaged_input(digest) is None and not has_input(store, digest):
+        if packaged_input(digest) is not None:
+            continue
+        try:
+            fetch_input(store, digest)  # read once: check_inputs_build below takes it from the cache
+        except ObjectMissing:
             raise InputError(f"input {digest} is not in the store {store.uri}: upload it with "
                              f"'simfarm promote LOG --real-run-id ID --store {store.uri}'", source=source,
-                             field="inputs")
+                             field="inputs") from None
     check_inputs_build(store, specs, source=source)
 
 
